@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mapdrv: what the module's source files share.
+ */
+#ifndef _MAPDRV_H
+#define _MAPDRV_H
+
+#include <linux/atomic.h>
+#include <linux/fs.h>
+#include <linux/mm_types.h>
+#include <linux/types.h>
+
+/* The one buffer the device serves, to read()/write() and to mmap(). */
+struct mapdrv_buffer {
+	void *vaddr;		/* vmalloc'd and zeroed, then marked */
+	unsigned long pages;	/* size in pages, never 0 */
+	size_t size;		/* pages << PAGE_SHIFT */
+	bool huge;		/* asked for PMD leaves (vmalloc_huge) */
+	atomic64_t faults;	/* pages handed out by mapdrv_fault() */
+	atomic64_t leaf_faults;	/* of those, found inside a huge leaf */
+};
+
+/* Where mapdrv_walk() found the page: in a PTE, or inside a huge leaf. */
+enum mapdrv_level {
+	MAPDRV_LEVEL_PTE,
+	MAPDRV_LEVEL_PMD,
+	MAPDRV_LEVEL_PUD,
+};
+
+extern struct mapdrv_buffer mapdrv_buf;
+
+/* mapdrv_buffer.c */
+int mapdrv_buffer_alloc(struct mapdrv_buffer *buf, unsigned long pages,
+			bool huge);
+void mapdrv_buffer_free(struct mapdrv_buffer *buf);
+
+/* mapdrv_walk.c */
+struct page *mapdrv_walk(struct mm_struct *mm, unsigned long addr,
+			 enum mapdrv_level *level);
+
+/* mapdrv_mmap.c */
+int mapdrv_mmap(struct file *file, struct vm_area_struct *vma);
+
+/* mapdrv_fops.c */
+extern const struct file_operations mapdrv_fops;
+
+#endif /* _MAPDRV_H */

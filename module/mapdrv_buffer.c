@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mapdrv: the buffer behind /dev/mapdrv.
+ *
+ * vzalloc (or vmalloc_huge with __GFP_ZERO) so that no old kernel data
+ * ever reaches user space, then a marker at the start of every page so
+ * that a reader can tell which page of the buffer it is looking at.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/vmalloc.h>
+
+#include "mapdrv.h"
+#include "mapdrv_uapi.h"
+
+/*
+ * Not __init and not inlined into init: /proc/vmallocinfo names the
+ * caller of vmalloc by return address, and freed init text would print
+ * as a raw address instead of "mapdrv_buffer_alloc+0x../0x.. [mapdrv]".
+ * The vmalloc call is not the last thing done here, so it is no tail call
+ * either.
+ */
+noinline int mapdrv_buffer_alloc(struct mapdrv_buffer *buf,
+				 unsigned long pages, bool huge)
+{
+	size_t size = pages << PAGE_SHIFT;
+	unsigned long i;
+	void *vaddr;
+
+	if (huge)
+		vaddr = vmalloc_huge(size, GFP_KERNEL | __GFP_ZERO);
+	else
+		vaddr = vzalloc(size);
+	if (!vaddr) {
+		pr_err("cannot allocate %lu pages\n", pages);
+		return -ENOMEM;
+	}
+
+	for (i = 0; i < pages; i++)
+		snprintf(vaddr + (i << PAGE_SHIFT), PAGE_SIZE,
+			 MAPDRV_MARKER_FMT, i);
+
+	buf->vaddr = vaddr;
+	buf->pages = pages;
+	buf->size = size;
+	buf->huge = huge;
+	atomic64_set(&buf->faults, 0);
+	atomic64_set(&buf->leaf_faults, 0);
+	return 0;
+}
+
+void mapdrv_buffer_free(struct mapdrv_buffer *buf)
+{
+	vfree(buf->vaddr);
+	buf->vaddr = NULL;
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mapdrv: the differences between the kernels mapdrv builds against
+ * (Debian's 6.1 and 6.12), in one place.
+ */
+#ifndef _MAPDRV_COMPAT_H
+#define _MAPDRV_COMPAT_H
+
+#include <linux/mm.h>
+#include <linux/version.h>
+
+/* 6.3 made vma->vm_flags const and added accessors that lock properly. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+static inline void vm_flags_set(struct vm_area_struct *vma,
+				vm_flags_t flags)
+{
+	vma->vm_flags |= flags;
+}
+#endif
+
+#endif /* _MAPDRV_COMPAT_H */

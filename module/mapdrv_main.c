@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mapdrv: share a vmalloc'd kernel buffer with user space through mmap.
+ *
+ * This file holds the module's life cycle: its parameters, the misc
+ * device /dev/mapdrv and the sysfs counter of faults.  The buffer lives
+ * in mapdrv_buffer.c, the file operations in mapdrv_fops.c, the mmap and
+ * fault path in mapdrv_mmap.c and the page-table walk in mapdrv_walk.c.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/device.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/sysfs.h>
+
+#include "mapdrv.h"
+
+static unsigned int pages = 1024;
+module_param(pages, uint, 0444);
+MODULE_PARM_DESC(pages, "Buffer size in pages (default 1024, at most half of RAM)");
+
+static bool huge;
+module_param(huge, bool, 0444);
+MODULE_PARM_DESC(huge, "Allocate with vmalloc_huge so the buffer may be mapped by 2 MiB PMD leaves (default off)");
+
+struct mapdrv_buffer mapdrv_buf;
+
+static ssize_t faults_show(struct device *dev, struct device_attribute *attr,
+			   char *out)
+{
+	return sysfs_emit(out, "%lld\n", atomic64_read(&mapdrv_buf.faults));
+}
+static DEVICE_ATTR_RO(faults);
+
+static struct attribute *mapdrv_attrs[] = {
+	&dev_attr_faults.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(mapdrv);
+
+static struct miscdevice mapdrv_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "mapdrv",
+	.fops = &mapdrv_fops,
+	.groups = mapdrv_groups,
+	.mode = 0600,
+};
+
+static int __init mapdrv_init(void)
+{
+	unsigned long limit = totalram_pages() / 2;
+	int ret;
+
+	if (pages == 0 || pages > limit) {
+		pr_err("pages=%u is out of range: it must be 1..%lu (half of RAM)\n",
+		       pages, limit);
+		return -EINVAL;
+	}
+
+	ret = mapdrv_buffer_alloc(&mapdrv_buf, pages, huge);
+	if (ret)
+		return ret;
+
+	ret = misc_register(&mapdrv_misc);
+	if (ret) {
+		pr_err("cannot register /dev/mapdrv: %d\n", ret);
+		goto err_free;
+	}
+
+	pr_info("serving %lu pages (%zu KiB%s) on /dev/mapdrv\n",
+		mapdrv_buf.pages, mapdrv_buf.size >> 10,
+		huge ? ", vmalloc_huge" : "");
+	return 0;
+
+err_free:
+	mapdrv_buffer_free(&mapdrv_buf);
+	return ret;
+}
+
+/*
+ * No mapping can outlive us: every vma holds its struct file, every open
+ * file holds a reference on this module, so exit runs only after the last
+ * munmap and close.
+ */
+static void __exit mapdrv_exit(void)
+{
+	misc_deregister(&mapdrv_misc);
+	mapdrv_buffer_free(&mapdrv_buf);
+}
+
+module_init(mapdrv_init);
+module_exit(mapdrv_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("The mapdrv developers");
+MODULE_DESCRIPTION("Share a vmalloc'd buffer with user space through mmap and a page-table walk");
+MODULE_VERSION(MAPDRV_VERSION);
