@@ -2,7 +2,7 @@
 /*
  * mapdrv: the buffer behind /dev/mapdrv.
  *
- * vzalloc (or vmalloc_huge with __GFP_ZERO) so that no old kernel data
+ * Zeroed by the allocator (__GFP_ZERO) so that no old kernel data
  * ever reaches user space, then a marker at the start of every page so
  * that a reader can tell which page of the buffer it is looking at.
  */
@@ -29,14 +29,16 @@ noinline int mapdrv_buffer_alloc(struct mapdrv_buffer *buf,
 	unsigned long i;
 	void *vaddr;
 
+	/*
+	 * vzalloc() with __GFP_NOWARN: the size comes from the user, so a
+	 * failure is the user's to see (init says so), not a kernel splat.
+	 */
 	if (huge)
-		vaddr = vmalloc_huge(size, GFP_KERNEL | __GFP_ZERO);
+		vaddr = vmalloc_huge(size, GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
 	else
-		vaddr = vzalloc(size);
-	if (!vaddr) {
-		pr_err("cannot allocate %lu pages\n", pages);
+		vaddr = __vmalloc(size, GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
+	if (!vaddr)
 		return -ENOMEM;
-	}
 
 	for (i = 0; i < pages; i++)
 		snprintf(vaddr + (i << PAGE_SHIFT), PAGE_SIZE,

@@ -61,8 +61,10 @@ static int __init mapdrv_init(void)
 	}
 
 	ret = mapdrv_buffer_alloc(&mapdrv_buf, pages, huge);
-	if (ret)
+	if (ret) {
+		pr_err("cannot allocate a buffer of %u pages: %d\n", pages, ret);
 		return ret;
+	}
 
 	ret = misc_register(&mapdrv_misc);
 	if (ret) {
