@@ -18,7 +18,7 @@ HARNESS_DIR := $(MAPDRV_CACHE)/linux-source-6.1/tools/testing/selftests
 CC ?= cc
 USER_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -Imodule
 TEST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 \
-	       -Imodule -I$(HARNESS_DIR)
+	       -Imodule -isystem $(HARNESS_DIR)
 
 MODULE_SRCS := Kbuild dkms.conf $(wildcard module/*.[ch])
 
