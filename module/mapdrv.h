@@ -10,6 +10,8 @@
 #include <linux/mm_types.h>
 #include <linux/types.h>
 
+#include "mapdrv_uapi.h"
+
 /* The one buffer the device serves, to read()/write() and to mmap(). */
 struct mapdrv_buffer {
 	void *vaddr;		/* vmalloc'd and zeroed, then marked */
@@ -20,11 +22,10 @@ struct mapdrv_buffer {
 	atomic64_t leaf_faults;	/* of those, found inside a huge leaf */
 };
 
-/* Where mapdrv_walk() found the page: in a PTE, or inside a huge leaf. */
-enum mapdrv_level {
-	MAPDRV_LEVEL_PTE,
-	MAPDRV_LEVEL_PMD,
-	MAPDRV_LEVEL_PUD,
+/* What mapdrv_walk() saw on its way down (levels: mapdrv_uapi.h). */
+struct mapdrv_walk {
+	unsigned int level;			/* where it stopped */
+	u64 entry[MAPDRV_LEVELS];		/* raw entries, pgd first */
 };
 
 extern struct mapdrv_buffer mapdrv_buf;
@@ -36,12 +37,10 @@ void mapdrv_buffer_free(struct mapdrv_buffer *buf);
 
 /* mapdrv_walk.c */
 struct page *mapdrv_walk(struct mm_struct *mm, unsigned long addr,
-			 enum mapdrv_level *level);
+			 struct mapdrv_walk *w);
 
 /* mapdrv_mmap.c */
 int mapdrv_mmap(struct file *file, struct vm_area_struct *vma);
-
-/* mapdrv_fops.c */
 extern const struct file_operations mapdrv_fops;
 
 #endif /* _MAPDRV_H */

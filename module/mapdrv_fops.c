@@ -8,10 +8,15 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/fs.h>
+#include <linux/mm.h>
 #include <linux/minmax.h>
 #include <linux/module.h>
+#include <linux/pgtable.h>
+#include <linux/sched.h>
 #include <linux/uaccess.h>
+#include <linux/vmalloc.h>
 
 #include "mapdrv.h"
 #include "mapdrv_uapi.h"
@@ -52,21 +57,68 @@ static loff_t mapdrv_llseek(struct file *file, loff_t offset, int whence)
 					MAX_LFS_FILESIZE, mapdrv_buf.size);
 }
 
+static long mapdrv_ioctl_info(struct mapdrv_info __user *uinfo)
+{
+	struct mapdrv_info info = {
+		.size = mapdrv_buf.size,
+		.pages = mapdrv_buf.pages,
+		.faults = atomic64_read(&mapdrv_buf.faults),
+		.leaf_faults = atomic64_read(&mapdrv_buf.leaf_faults),
+		.flags = mapdrv_buf.huge ? MAPDRV_INFO_HUGE : 0,
+	};
+
+	return copy_to_user(uinfo, &info, sizeof(info)) ? -EFAULT : 0;
+}
+
+/*
+ * The fault handler's walk, replayed for user space to look at.  The
+ * caller's own mm serves as the start: its kernel half maps the buffer
+ * like every other mm's.
+ */
+static long mapdrv_ioctl_walk(struct mapdrv_walk_info __user *uwalk)
+{
+	struct mapdrv_walk_info wi = {};
+	struct mapdrv_walk walk;
+	unsigned long kaddr;
+	struct page *page;
+	int i;
+
+	/* Kernel addresses and PFNs help attacks on the kernel: root only. */
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (get_user(wi.page, &uwalk->page))
+		return -EFAULT;
+	if (wi.page >= mapdrv_buf.pages || !current->mm)
+		return -EINVAL;
+
+	kaddr = (unsigned long)mapdrv_buf.vaddr + (wi.page << PAGE_SHIFT);
+	page = mapdrv_walk(current->mm, kaddr, &walk);
+
+	wi.kaddr = kaddr;
+	for (i = 0; i < MAPDRV_LEVELS; i++)
+		wi.entry[i] = walk.entry[i];
+	wi.index[MAPDRV_LEVEL_PGD] = pgd_index(kaddr);
+	wi.index[MAPDRV_LEVEL_P4D] = p4d_index(kaddr);
+	wi.index[MAPDRV_LEVEL_PUD] = pud_index(kaddr);
+	wi.index[MAPDRV_LEVEL_PMD] = pmd_index(kaddr);
+	wi.index[MAPDRV_LEVEL_PTE] = pte_index(kaddr);
+	wi.level = walk.level;
+	wi.found = !!page;
+	wi.pfn = page ? page_to_pfn(page) : 0;
+	wi.vmalloc_to_page_pfn = page_to_pfn(vmalloc_to_page((void *)kaddr));
+	wi.pgtable_levels = pgtable_l5_enabled() ? 5 : 4;
+
+	return copy_to_user(uwalk, &wi, sizeof(wi)) ? -EFAULT : 0;
+}
+
 static long mapdrv_ioctl(struct file *file, unsigned int cmd,
 			 unsigned long arg)
 {
-	struct mapdrv_info info = {};
-
 	switch (cmd) {
 	case MAPDRV_IOC_INFO:
-		info.size = mapdrv_buf.size;
-		info.pages = mapdrv_buf.pages;
-		info.faults = atomic64_read(&mapdrv_buf.faults);
-		info.leaf_faults = atomic64_read(&mapdrv_buf.leaf_faults);
-		info.flags = mapdrv_buf.huge ? MAPDRV_INFO_HUGE : 0;
-		if (copy_to_user((void __user *)arg, &info, sizeof(info)))
-			return -EFAULT;
-		return 0;
+		return mapdrv_ioctl_info((void __user *)arg);
+	case MAPDRV_IOC_WALK:
+		return mapdrv_ioctl_walk((void __user *)arg);
 	default:
 		return -ENOTTY;
 	}

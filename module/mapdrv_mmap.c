@@ -25,14 +25,14 @@ static vm_fault_t mapdrv_fault(struct vm_fault *vmf)
 	unsigned long pgoff = vmf->pgoff;
 	unsigned long kaddr;
 	struct page *page, *expected;
-	enum mapdrv_level level;
+	struct mapdrv_walk walk;
 
 	/* mmap checked the range; a fault past the buffer is still SIGBUS. */
 	if (pgoff >= mapdrv_buf.pages)
 		return VM_FAULT_SIGBUS;
 
 	kaddr = (unsigned long)mapdrv_buf.vaddr + (pgoff << PAGE_SHIFT);
-	page = mapdrv_walk(vmf->vma->vm_mm, kaddr, &level);
+	page = mapdrv_walk(vmf->vma->vm_mm, kaddr, &walk);
 	expected = vmalloc_to_page((void *)kaddr);
 
 	/*
@@ -50,7 +50,7 @@ static vm_fault_t mapdrv_fault(struct vm_fault *vmf)
 	get_page(page);
 	vmf->page = page;
 	atomic64_inc(&mapdrv_buf.faults);
-	if (level != MAPDRV_LEVEL_PTE)
+	if (walk.level != MAPDRV_LEVEL_PTE)
 		atomic64_inc(&mapdrv_buf.leaf_faults);
 	return 0;
 }

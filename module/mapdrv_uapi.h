@@ -23,7 +23,36 @@ struct mapdrv_info {
 	__u32 reserved;		/* zero */
 };
 
+/* The levels of the page tables, top down; also indices of entry[]. */
+enum mapdrv_level {
+	MAPDRV_LEVEL_PGD,
+	MAPDRV_LEVEL_P4D,
+	MAPDRV_LEVEL_PUD,
+	MAPDRV_LEVEL_PMD,
+	MAPDRV_LEVEL_PTE,
+	MAPDRV_LEVELS
+};
+
+/*
+ * MAPDRV_IOC_WALK: the module's page-table walk for one buffer page, as
+ * the fault handler does it, beside vmalloc_to_page()'s answer.  Kernel
+ * addresses and PFNs: CAP_SYS_ADMIN only (EPERM otherwise).
+ */
+struct mapdrv_walk_info {
+	__u64 page;			/* in: buffer page index */
+	__u64 kaddr;			/* the page's vmalloc address */
+	__u64 entry[MAPDRV_LEVELS];	/* raw entries read, pgd first */
+	__u32 index[MAPDRV_LEVELS];	/* kaddr's index at each level */
+	__u32 level;			/* where the walk stopped */
+	__u32 found;			/* 1: the walk found a page */
+	__u64 pfn;			/* the walk's answer */
+	__u64 vmalloc_to_page_pfn;	/* vmalloc_to_page()'s answer */
+	__u32 pgtable_levels;		/* 4 or 5: paging mode in force */
+	__u32 reserved;			/* zero */
+};
+
 #define MAPDRV_IOC_MAGIC	'M'
 #define MAPDRV_IOC_INFO		_IOR(MAPDRV_IOC_MAGIC, 1, struct mapdrv_info)
+#define MAPDRV_IOC_WALK		_IOWR(MAPDRV_IOC_MAGIC, 2, struct mapdrv_walk_info)
 
 #endif /* _MAPDRV_UAPI_H */

@@ -24,6 +24,7 @@
 
 #include <linux/mm.h>
 #include <linux/pgtable.h>
+#include <linux/string.h>
 
 #include "mapdrv.h"
 
@@ -34,8 +35,13 @@ static struct page *leaf_page(unsigned long pfn, unsigned long addr,
 	return pfn_to_page(pfn + ((addr & ~leaf_mask) >> PAGE_SHIFT));
 }
 
+/*
+ * Walk to the page behind @addr.  @w records each entry read, pgd first,
+ * and the level where the walk stopped: at the page's PTE or leaf, or at
+ * the hole.  NULL for a hole, a bad entry or an address outside vmalloc.
+ */
 struct page *mapdrv_walk(struct mm_struct *mm, unsigned long addr,
-			 enum mapdrv_level *level)
+			 struct mapdrv_walk *w)
 {
 	pgd_t *pgdp, pgd;
 	p4d_t *p4dp, p4d;
@@ -43,48 +49,54 @@ struct page *mapdrv_walk(struct mm_struct *mm, unsigned long addr,
 	pmd_t *pmdp, pmd;
 	pte_t *ptep, pte;
 
+	memset(w, 0, sizeof(*w));
 	if (!is_vmalloc_addr((void *)addr))
 		return NULL;
 
 	/* vmalloc maps no leaves above the PUD level: none or bad is a hole. */
+	w->level = MAPDRV_LEVEL_PGD;
 	pgdp = pgd_offset(mm, addr);
 	pgd = READ_ONCE(*pgdp);
+	w->entry[MAPDRV_LEVEL_PGD] = pgd_val(pgd);
 	if (pgd_none(pgd) || pgd_bad(pgd))
 		return NULL;
 
 	/* With 4-level paging the p4d is folded into the pgd. */
+	w->level = MAPDRV_LEVEL_P4D;
 	p4dp = p4d_offset(pgdp, addr);
 	p4d = READ_ONCE(*p4dp);
+	w->entry[MAPDRV_LEVEL_P4D] = p4d_val(p4d);
 	if (p4d_none(p4d) || p4d_leaf(p4d) || p4d_bad(p4d))
 		return NULL;
 
+	w->level = MAPDRV_LEVEL_PUD;
 	pudp = pud_offset(p4dp, addr);
 	pud = READ_ONCE(*pudp);
+	w->entry[MAPDRV_LEVEL_PUD] = pud_val(pud);
 	if (pud_none(pud))
 		return NULL;
-	if (pud_leaf(pud)) {
-		*level = MAPDRV_LEVEL_PUD;
+	if (pud_leaf(pud))
 		return leaf_page(pud_pfn(pud), addr, PUD_MASK);
-	}
 	if (pud_bad(pud))
 		return NULL;
 
+	w->level = MAPDRV_LEVEL_PMD;
 	pmdp = pmd_offset(pudp, addr);
 	pmd = READ_ONCE(*pmdp);
+	w->entry[MAPDRV_LEVEL_PMD] = pmd_val(pmd);
 	if (pmd_none(pmd))
 		return NULL;
-	if (pmd_leaf(pmd)) {	/* vmalloc_huge: a 2 MiB mapping */
-		*level = MAPDRV_LEVEL_PMD;
+	if (pmd_leaf(pmd))	/* vmalloc_huge: a 2 MiB mapping */
 		return leaf_page(pmd_pfn(pmd), addr, PMD_MASK);
-	}
 	if (pmd_bad(pmd))
 		return NULL;
 
 	/* pte_offset_kernel, not pte_offset_map: 6.12 exports no helper. */
+	w->level = MAPDRV_LEVEL_PTE;
 	ptep = pte_offset_kernel(pmdp, addr);
 	pte = ptep_get(ptep);
+	w->entry[MAPDRV_LEVEL_PTE] = pte_val(pte);
 	if (!pte_present(pte))
 		return NULL;
-	*level = MAPDRV_LEVEL_PTE;
 	return pte_page(pte);
 }

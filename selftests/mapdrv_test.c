@@ -525,6 +525,140 @@ TEST_F(mapdrv, vmallocinfo_names_the_caller)
 	EXPECT_EQ(1, found);
 }
 
+/* ---- the walk, replayed: MAPDRV_IOC_WALK ----------------------------- */
+
+static int walk(int fd, unsigned long page, struct mapdrv_walk_info *wi)
+{
+	memset(wi, 0, sizeof(*wi));
+	wi->page = page;
+	return ioctl(fd, MAPDRV_IOC_WALK, wi);
+}
+
+/* The PFN /proc/self/pagemap shows for @addr (root sees real PFNs). */
+static uint64_t pagemap_pfn(const void *addr)
+{
+	uint64_t entry = 0;
+	int fd;
+
+	fd = open("/proc/self/pagemap", O_RDONLY);
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &entry, sizeof(entry),
+		  (uintptr_t)addr / page_size * sizeof(entry)) != sizeof(entry))
+		entry = 0;
+	close(fd);
+	if (!(entry >> 63))		/* not present */
+		return 0;
+	return entry & ((1ULL << 55) - 1);
+}
+
+TEST_F(mapdrv, walk_agrees_with_vmalloc_to_page)
+{
+	struct mapdrv_walk_info wi;
+
+	for (unsigned long i = 0; i < self->info.pages; i++) {
+		ASSERT_EQ(0, walk(self->fd, i, &wi)) TH_LOG("page %lu: %s", i, strerror(errno));
+		ASSERT_EQ(1, wi.found) TH_LOG("page %lu: hole at level %u", i, wi.level);
+		ASSERT_NE(0, wi.pfn);
+		ASSERT_EQ(wi.vmalloc_to_page_pfn, wi.pfn) TH_LOG("page %lu", i);
+	}
+}
+
+TEST_F(mapdrv, walk_ends_at_pmd_leaf_iff_huge)
+{
+	struct mapdrv_walk_info wi;
+	int huge = (self->info.flags & MAPDRV_INFO_HUGE) &&
+		   self->info.size >= 2UL << 20;
+
+	ASSERT_EQ(0, walk(self->fd, 0, &wi));
+	EXPECT_EQ(huge ? MAPDRV_LEVEL_PMD : MAPDRV_LEVEL_PTE, wi.level);
+}
+
+TEST_F(mapdrv, walk_reports_paging_mode)
+{
+	struct mapdrv_walk_info wi;
+	char line[4096];
+	int la57 = 0;
+	FILE *f;
+
+	f = fopen("/proc/cpuinfo", "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "flags", 5) && strstr(line, " la57"))
+			la57 = 1;
+	fclose(f);
+	ASSERT_EQ(0, walk(self->fd, 0, &wi));
+	EXPECT_EQ(la57 ? 5U : 4U, wi.pgtable_levels);
+	/* The buffer lives in the kernel half: the top index is 256 or above. */
+	EXPECT_LE(256U, wi.index[MAPDRV_LEVEL_PGD]);
+}
+
+TEST_F(mapdrv, user_pfn_is_the_kernel_pfn)
+{
+	unsigned long page = self->info.pages - 1;
+	struct mapdrv_walk_info wi;
+	volatile char *map;
+
+	map = map_dev(self->fd, self->info.size, PROT_READ, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, map) TH_LOG("mmap: %s", strerror(errno));
+	ASSERT_EQ('m', map[page * page_size]);
+	ASSERT_EQ(0, walk(self->fd, page, &wi));
+	EXPECT_NE(0, wi.pfn);
+	EXPECT_EQ(wi.pfn, pagemap_pfn((const void *)(map + page * page_size)));
+	munmap((void *)map, self->info.size);
+}
+
+TEST_F(mapdrv, private_write_moves_to_another_pfn)
+{
+	struct mapdrv_walk_info wi;
+	char *map;
+	uint64_t pfn;
+
+	map = map_dev(self->fd, page_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, 0);
+	ASSERT_NE(MAP_FAILED, map) TH_LOG("mmap: %s", strerror(errno));
+	ASSERT_EQ(0, walk(self->fd, 0, &wi));
+	ASSERT_EQ('m', map[0]);
+	EXPECT_EQ(wi.pfn, pagemap_pfn(map));	/* read: the buffer's page */
+	map[100] = 'x';
+	pfn = pagemap_pfn(map);
+	EXPECT_NE(0, pfn);
+	EXPECT_NE(wi.pfn, pfn);			/* written: a private copy */
+	munmap(map, page_size);
+}
+
+TEST_F(mapdrv, walk_of_page_past_end_einval)
+{
+	struct mapdrv_walk_info wi;
+
+	ASSERT_EQ(-1, walk(self->fd, self->info.pages, &wi));
+	ASSERT_EQ(EINVAL, errno);
+}
+
+TEST_F(mapdrv, walk_bad_pointer_efault)
+{
+	ASSERT_EQ(-1, ioctl(self->fd, MAPDRV_IOC_WALK, (void *)8));
+	ASSERT_EQ(EFAULT, errno);
+}
+
+TEST_F(mapdrv, walk_without_cap_sys_admin_eperm)
+{
+	struct mapdrv_walk_info wi;
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		/* The open fd stays usable; the capability is what is gone. */
+		if (setgid(65534) || setuid(65534))
+			_exit(2);
+		_exit(walk(self->fd, 0, &wi) == -1 && errno == EPERM ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
 /* ---- unload and load ------------------------------------------------- */
 
 TEST_F(mapdrv, unload_refused_while_open)
