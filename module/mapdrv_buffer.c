@@ -30,8 +30,9 @@ noinline int mapdrv_buffer_alloc(struct mapdrv_buffer *buf,
 	void *vaddr;
 
 	/*
-	 * vzalloc() with __GFP_NOWARN: the size comes from the user, so a
-	 * failure is the user's to see (init says so), not a kernel splat.
+	 * What vzalloc() does, plus __GFP_NOWARN: the size comes from the
+	 * user, so a failure is the user's to see (init says so), not a
+	 * kernel splat.
 	 */
 	if (huge)
 		vaddr = vmalloc_huge(size, GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);

@@ -80,7 +80,7 @@ static long mapdrv_ioctl_walk(struct mapdrv_walk_info __user *uwalk)
 	struct mapdrv_walk_info wi = {};
 	struct mapdrv_walk walk;
 	unsigned long kaddr;
-	struct page *page;
+	struct page *page, *expected;
 	int i;
 
 	/* Kernel addresses and PFNs help attacks on the kernel: root only. */
@@ -105,7 +105,10 @@ static long mapdrv_ioctl_walk(struct mapdrv_walk_info __user *uwalk)
 	wi.level = walk.level;
 	wi.found = !!page;
 	wi.pfn = page ? page_to_pfn(page) : 0;
-	wi.vmalloc_to_page_pfn = page_to_pfn(vmalloc_to_page((void *)kaddr));
+	expected = vmalloc_to_page((void *)kaddr);
+	wi.vmalloc_to_page_pfn = page_to_pfn(expected);
+	wi.page_ptr = (unsigned long)page;
+	wi.vmalloc_to_page_ptr = (unsigned long)expected;
 	wi.pgtable_levels = pgtable_l5_enabled() ? 5 : 4;
 
 	return copy_to_user(uwalk, &wi, sizeof(wi)) ? -EFAULT : 0;

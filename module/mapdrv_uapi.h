@@ -45,10 +45,13 @@ struct mapdrv_walk_info {
 	__u32 index[MAPDRV_LEVELS];	/* kaddr's index at each level */
 	__u32 level;			/* where the walk stopped */
 	__u32 found;			/* 1: the walk found a page */
+	__u32 pad;			/* zero: no hole for stack bytes */
 	__u64 pfn;			/* the walk's answer */
 	__u64 vmalloc_to_page_pfn;	/* vmalloc_to_page()'s answer */
 	__u32 pgtable_levels;		/* 4 or 5: paging mode in force */
 	__u32 reserved;			/* zero */
+	__u64 page_ptr;			/* the walk's struct page * */
+	__u64 vmalloc_to_page_ptr;	/* vmalloc_to_page()'s struct page * */
 };
 
 #define MAPDRV_IOC_MAGIC	'M'

@@ -1,40 +1,97 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Load mapdrv.ko if needed, run the kselftest suite, unload what it
-# loaded.  For a real host; 'make check' runs the suite in QEMU instead.
+# Kernel module loader for the mapdrv selftests: loads mapdrv.ko unless
+# it is loaded already, runs mapdrv_test from this directory and unloads
+# the module again if it loaded it.  'make check' runs the same suite in
+# QEMU; this script is for a real machine.
 #
-# usage: mapdrv.sh [PATH/TO/mapdrv.ko] [MODULE PARAMETERS...]
-# Exits 4 (kselftest "skip") when not root or when there is no module.
+# usage: mapdrv.sh [PATH/TO/mapdrv.ko] [PARAMS...]
+#   e.g. mapdrv.sh ../mapdrv.ko pages=64
+#        mapdrv.sh pages=1024 huge=1
+#
+# Without a path the module is looked for next to the sources (make
+# module) and then among the installed modules (DKMS).  The reload tests
+# load it again from the path, exported to them as MAPDRV_KO.
+#
+# Exits with the status of mapdrv_test, or 4 (kselftest "skip") when not
+# run as root or when no module can be found or loaded.
 
+DRIVER=mapdrv
+
+# Kselftest framework requirement - SKIP code is 4.
 ksft_skip=4
+
 dir=$(dirname "$0")
-ko=${1:-$dir/../mapdrv.ko}
-[ $# -gt 0 ] && shift
+
+skip()
+{
+	echo "$0: skip: $*" >&2
+	exit $ksft_skip
+}
+
+# An absolute path, so that the tests can open it from anywhere.
+abspath()
+{
+	(cd "$(dirname "$1")" && echo "$(pwd -P)/$(basename "$1")")
+}
+
+find_module()
+{
+	for f in "$dir/../$DRIVER.ko" "$dir/$DRIVER.ko"; do
+		if [ -f "$f" ]; then
+			echo "$f"
+			return 0
+		fi
+	done
+	f=$(modinfo -n "$DRIVER" 2>/dev/null) || return 1
+	[ -f "$f" ] && echo "$f"
+}
+
+ko=
+case $1 in
+*=*) ;;			# a parameter: no path given
+?*) ko=$1; shift ;;
+esac
 
 if [ "$(id -u)" -ne 0 ]; then
-	echo "$0: skip: must be run as root" >&2
-	exit $ksft_skip
+	skip "must be run as root"
+fi
+if [ ! -x "$dir/${DRIVER}_test" ]; then
+	skip "$dir/${DRIVER}_test is missing: build it with 'make selftests'"
+fi
+
+if [ -n "$ko" ]; then
+	[ -f "$ko" ] || skip "no module at $ko"
+else
+	ko=$(find_module)
 fi
 
 loaded=0
-if ! grep -q '^mapdrv ' /proc/modules; then
-	if [ ! -e "$ko" ]; then
-		echo "$0: skip: no module at $ko (build it with 'make')" >&2
-		exit $ksft_skip
+if [ -d "/sys/module/$DRIVER" ]; then
+	if [ $# -gt 0 ]; then
+		echo "$0: $DRIVER is loaded already: ignoring $*" >&2
 	fi
-	if ! insmod "$ko" "$@"; then
-		echo "$0: skip: insmod $ko $* failed" >&2
-		exit $ksft_skip
-	fi
+else
+	[ -n "$ko" ] || skip "no $DRIVER.ko found: build it with 'make module'"
+	insmod "$ko" "$@" || skip "insmod $ko $* failed"
 	loaded=1
 fi
 
-# The reload tests load the module again from here.
-MAPDRV_KO=$(realpath "$ko")
-export MAPDRV_KO
-"$dir/mapdrv_test"
+# Without it the reload tests fail and say so; the others still run.
+if [ -n "$ko" ]; then
+	MAPDRV_KO=$(abspath "$ko")
+	export MAPDRV_KO
+else
+	echo "$0: no $DRIVER.ko found: the reload tests will fail" >&2
+fi
+
+"$dir/${DRIVER}_test"
 status=$?
 
-[ $loaded = 1 ] && rmmod mapdrv
+if [ $loaded = 1 ] && ! rmmod "$DRIVER"; then
+	# Something still holds the module: that is a failure of its own.
+	echo "$0: rmmod $DRIVER failed after the tests" >&2
+	[ $status -eq 0 ] && status=1
+fi
 exit $status
