@@ -16,13 +16,25 @@ VM_KERNELS := 6.1 6.12
 HARNESS_DIR := $(MAPDRV_CACHE)/linux-source-6.1/tools/testing/selftests
 
 CC ?= cc
-USER_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -Imodule
+PREFIX ?= /usr/local
+DESTDIR ?=
+USER_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -Imodule \
+	       -Iuserspace
 TEST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 \
-	       -Imodule -isystem $(HARNESS_DIR)
+	       -Imodule -Iuserspace -isystem $(HARNESS_DIR)
+# Evaluated when a recipe runs, after 'make deps' has installed them.
+PKGS := smartcols json-c libkmod
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS = $(shell pkg-config --libs $(PKGS))
+
+MAPVIEW_SRCS := $(addprefix userspace/,mapview.c procfs.c snapshot.c \
+		  frames.c module_info.c report_text.c report_json.c)
+MAPVIEW_HDRS := $(wildcard userspace/*.h) module/mapdrv_uapi.h
 
 MODULE_SRCS := Kbuild dkms.conf $(wildcard module/*.[ch])
 
-.PHONY: all module userspace selftests vm-modules deps check demo clean help
+.PHONY: all module userspace selftests vm-modules deps check demo clean help \
+	install uninstall
 
 all: module userspace
 
@@ -34,13 +46,32 @@ module:
 
 userspace: userspace/mapview
 
-userspace/mapview: userspace/mapview.c module/mapdrv_uapi.h
-	$(CC) $(USER_CFLAGS) -o $@ $<
+userspace/mapview: $(MAPVIEW_SRCS) $(MAPVIEW_HDRS)
+	$(CC) $(USER_CFLAGS) $(PKG_CFLAGS) -o $@ $(MAPVIEW_SRCS) $(PKG_LIBS)
 
-selftests: selftests/mapdrv_test
+# The VM tests and the host-side unit tests of mapview's parsers.
+selftests: selftests/mapdrv_test selftests/mapview_test \
+	   userspace/tests/procfs_test
 
 selftests/mapdrv_test: selftests/mapdrv_test.c module/mapdrv_uapi.h | deps
 	$(CC) $(TEST_CFLAGS) -o $@ $<
+
+selftests/mapview_test: selftests/mapview_test.c module/mapdrv_uapi.h | deps
+	$(CC) $(TEST_CFLAGS) $(shell pkg-config --cflags json-c) -o $@ $< \
+		$(shell pkg-config --libs json-c)
+
+userspace/tests/procfs_test: userspace/tests/procfs_test.c userspace/procfs.c \
+			     userspace/procfs.h | deps
+	$(CC) $(TEST_CFLAGS) -o $@ userspace/tests/procfs_test.c userspace/procfs.c
+
+install: userspace/mapview
+	install -D -m 0755 userspace/mapview $(DESTDIR)$(PREFIX)/bin/mapview
+	install -D -m 0644 userspace/mapview.1 \
+		$(DESTDIR)$(PREFIX)/share/man/man1/mapview.1
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/mapview \
+	      $(DESTDIR)$(PREFIX)/share/man/man1/mapview.1
 
 # One build tree per kernel under build/K: links to the sources, so the
 # objects of one kernel never overwrite another's.  W=1 and -Werror: the
@@ -57,14 +88,16 @@ build/%/mapdrv.ko: $(MODULE_SRCS) | deps
 deps:
 	@scripts/deps
 
-check: vm-modules userspace selftests
+check: deps vm-modules userspace selftests
 	scripts/check
 
-demo: vm-modules userspace
+demo: deps vm-modules userspace
 	scripts/vmrun --kernel 6.12 --cmdline init_on_alloc=0 \
-		--add userspace/mapview -- userspace/mapview
+		--modparams pages=64 --add userspace/mapview -- \
+		userspace/mapview --explain --touch 8 --walk 3
 
 clean:
-	rm -rf build userspace/mapview selftests/mapdrv_test
+	rm -rf build userspace/mapview selftests/mapdrv_test \
+		selftests/mapview_test userspace/tests/procfs_test
 	rm -rf .tmp_versions *.o *.ko *.mod *.mod.c .*.cmd module/*.o \
 		module/.*.cmd modules.order Module.symvers

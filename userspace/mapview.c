@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mapview: map /dev/mapdrv and show what the process sees.
+ * mapview: map /dev/mapdrv and report, step by step, what the process and
+ * the system see: the maps line, VSZ/RSS and smaps of the mapping, the
+ * faults, /proc/meminfo and /proc/vmallocinfo, and the proof that the user
+ * page and the kernel's page are one physical frame.
  *
- * Demand paging in three snapshots: VmSize grows when the device is
- * mapped, VmRSS only as pages are touched.  Between them it prints the
- * text the kernel wrote at the start of page 0, read through the mapping,
- * and the mapping's line in /proc/self/maps.
- *
- * Exit codes: 0 success, 1 usage, 2 the device cannot be opened,
- * 3 ioctl/mmap failed, 4 /proc could not be read.
+ * Every snapshot is taken before anything is printed (unless --step) and
+ * nothing forks, so the tool does not move the numbers it reports.
+ * Exit codes: see usage() and mapview(1).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,164 +19,506 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "mapdrv_uapi.h"
+#include "mapview.h"
+
+#define MAPVIEW_VERSION "0.1.0"
 
 enum {
-	EXIT_USAGE = 1,
-	EXIT_DEVICE = 2,
-	EXIT_MAP = 3,
-	EXIT_PROC = 4,
+	EXIT_USAGE = 1,		/* bad command line */
+	EXIT_NODEV = 2,		/* no device: module not loaded */
+	EXIT_PERM = 3,		/* the device is not ours to open */
+	EXIT_LOAD = 4,		/* --load failed */
+	EXIT_SYS = 5,		/* a system call or /proc read failed */
+	EXIT_HIDDEN = 6,	/* --walk needs CAP_SYS_ADMIN */
 };
 
-struct mem_status {
-	long vm_size_kb;
-	long vm_rss_kb;
+static const char *const step_name[MAPVIEW_STEPS] = {
+	"before open",
+	"after open",
+	"after mmap of the whole buffer (MAP_SHARED)",
+	"after reading the touched pages",
+	"after writing to one of them",
+	"a MAP_PRIVATE mapping written once (copy-on-write)",
+	"after munmap",
 };
 
-/* VmSize and VmRSS of this process, from /proc/self/status. */
-static int read_status(struct mem_status *st)
-{
-	const char *path = "/proc/self/status";
-	char line[256];
-	FILE *f;
+static const char *const step_explain[MAPVIEW_STEPS] = {
+	"  Nothing of mapdrv is in this process yet, but the buffer exists in\n"
+	"  the kernel: vmallocinfo lists it and meminfo:VmallocUsed counts it.",
+	"  Opening the device maps nothing: VmSize and RSS stay put.  The open\n"
+	"  file pins the module, so rmmod would fail now.",
+	"  mmap() only reserved address space: VmSize grew by exactly the\n"
+	"  mapping's size, but no page is mapped yet, so Rss is 0.  Pages come\n"
+	"  on first touch: demand paging.",
+	"  Each first read faulted into mapdrv's .fault handler, which walked\n"
+	"  the kernel page tables to the buffer's page and handed it over:\n"
+	"  module:faults and smaps:Rss grew by exactly the pages touched, and\n"
+	"  they count as RssFile (pages of a file, not anonymous memory).",
+	"  The write needed no fault: the page was mapped writable already, and\n"
+	"  the CPU set the dirty bit.  smaps calls it Private_Dirty although the\n"
+	"  mapping is shared: only this process maps the page (the kernel's own\n"
+	"  vmalloc mapping is not counted).",
+	"  The first write to the private mapping copied the buffer's page into\n"
+	"  a new anonymous page (copy-on-write): Anonymous and RssAnon grew by\n"
+	"  one page, its frame differs from the kernel's, the buffer is intact.",
+	"  munmap() dropped both mappings: VmSize and Rss fell back.  The pages\n"
+	"  were never the process's to free; they stay in the buffer (VmallocUsed\n"
+	"  did not move) until the module is unloaded.",
+};
 
-	f = fopen(path, "r");
-	if (!f) {
-		fprintf(stderr, "mapview: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	st->vm_size_kb = -1;
-	st->vm_rss_kb = -1;
-	while (fgets(line, sizeof(line), f)) {
-		sscanf(line, "VmSize: %ld kB", &st->vm_size_kb);
-		sscanf(line, "VmRSS: %ld kB", &st->vm_rss_kb);
-	}
-	fclose(f);
-	if (st->vm_size_kb < 0 || st->vm_rss_kb < 0) {
-		fprintf(stderr, "mapview: %s: no VmSize/VmRSS line\n", path);
-		return -1;
-	}
-	return 0;
-}
-
-static int show_status(const char *when, const struct mem_status *prev,
-		       struct mem_status *now)
-{
-	if (read_status(now))
-		return -1;
-	printf("%-22s VmSize %8ld kB", when, now->vm_size_kb);
-	if (prev)
-		printf(" (%+ld)", now->vm_size_kb - prev->vm_size_kb);
-	printf("   VmRSS %8ld kB", now->vm_rss_kb);
-	if (prev)
-		printf(" (%+ld)", now->vm_rss_kb - prev->vm_rss_kb);
-	printf("\n");
-	return 0;
-}
-
-/* Print the /proc/self/maps line of the mapping that starts at @addr. */
-static int show_maps_line(const void *addr)
-{
-	const char *path = "/proc/self/maps";
-	char line[512];
-	unsigned long start;
-	FILE *f;
-	int found = 0;
-
-	f = fopen(path, "r");
-	if (!f) {
-		fprintf(stderr, "mapview: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-", &start) == 1 &&
-		    start == (unsigned long)addr) {
-			printf("maps: %s", line);
-			found = 1;
-		}
-	}
-	fclose(f);
-	if (!found) {
-		fprintf(stderr, "mapview: %s: no line for %p\n", path, addr);
-		return -1;
-	}
-	return 0;
-}
+struct options {
+	const char *device;
+	unsigned long touch;		/* 0: half the buffer */
+	bool touch_set;
+	bool no_private, json, explain, step;
+	long walk_page;			/* -1: no --walk */
+	const char *load_path;
+	char load_params[512];
+};
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: mapview [--device PATH]\n"
-		"Maps the mapdrv device and shows demand paging: VmSize and\n"
-		"VmRSS before mmap, after mmap and after touching every page.\n"
-		"\n"
-		"example: sudo insmod mapdrv.ko pages=64 && sudo mapview\n");
+"usage: mapview [OPTIONS]\n"
+"Map the mapdrv device and show, step by step, what the process and the\n"
+"system see: maps, VmSize/VmRSS, smaps, faults, meminfo, vmallocinfo, and\n"
+"the proof that user and kernel share the same physical frames.\n"
+"\n"
+"  --device PATH     the device (default " MAPDRV_DEVICE ")\n"
+"  --touch N         pages to read at step 3 (default: half the buffer)\n"
+"  --no-private      leave out the MAP_PRIVATE step\n"
+"  --walk PAGE       show the module's page-table walk for PAGE (root)\n"
+"  --json            one JSON object instead of the tables\n"
+"  --explain         a few sentences under each step\n"
+"  --step            wait for Enter before each step (for a class)\n"
+"  --load PATH.ko [PARAM=VALUE...]  load the module first (libkmod)\n"
+"  --help, --version\n"
+"\n"
+"examples:\n"
+"  sudo mapview --explain\n"
+"  sudo mapview --load ./mapdrv.ko pages=64 --touch 8 --walk 3\n"
+"  sudo mapview --json | jq '.steps[] | {name, vsz_kb, rss_kb}'\n"
+"\n"
+"exit status: 0 ok, 1 usage, 2 no device (module not loaded), 3 permission\n"
+"denied, 4 --load failed, 5 a system call or /proc failed, 6 --walk without\n"
+"CAP_SYS_ADMIN.\n");
+}
+
+static int parse_ulong(const char *s, unsigned long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoul(s, &end, 10);
+	return errno || end == s || *end || *s == '-' ? -1 : 0;
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	unsigned long v;
+
+	o->device = MAPDRV_DEVICE;
+	o->walk_page = -1;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--help")) {
+			usage(stdout);
+			exit(0);
+		} else if (!strcmp(a, "--version")) {
+			printf("mapview %s\n", MAPVIEW_VERSION);
+			exit(0);
+		} else if (!strcmp(a, "--device") && i + 1 < argc) {
+			o->device = argv[++i];
+		} else if (!strcmp(a, "--touch") && i + 1 < argc) {
+			if (parse_ulong(argv[++i], &o->touch) || !o->touch) {
+				fprintf(stderr, "mapview: --touch %s: not a page count\n", argv[i]);
+				return -1;
+			}
+			o->touch_set = true;
+		} else if (!strcmp(a, "--walk") && i + 1 < argc) {
+			if (parse_ulong(argv[++i], &v) || v > LONG_MAX) {
+				fprintf(stderr, "mapview: --walk %s: not a page number\n", argv[i]);
+				return -1;
+			}
+			o->walk_page = v;
+		} else if (!strcmp(a, "--load") && i + 1 < argc) {
+			o->load_path = argv[++i];
+			/* PARAM=VALUE words up to the next option. */
+			while (i + 1 < argc && strncmp(argv[i + 1], "--", 2)) {
+				size_t used = strlen(o->load_params);
+
+				snprintf(o->load_params + used,
+					 sizeof(o->load_params) - used, "%s%s",
+					 used ? " " : "", argv[++i]);
+			}
+		} else if (!strcmp(a, "--no-private")) {
+			o->no_private = true;
+		} else if (!strcmp(a, "--json")) {
+			o->json = true;
+		} else if (!strcmp(a, "--explain")) {
+			o->explain = true;
+		} else if (!strcmp(a, "--step")) {
+			o->step = true;
+		} else {
+			fprintf(stderr, "mapview: unknown or incomplete option '%s'\n", a);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int fail_sys(const char *what, int err)
+{
+	fprintf(stderr, "mapview: %s: %s\n", what, strerror(err));
+	return EXIT_SYS;
+}
+
+/* Open the device, or explain why not. */
+static int open_device(const char *device, int *fd)
+{
+	*fd = open(device, O_RDWR | O_CLOEXEC);
+	if (*fd >= 0)
+		return 0;
+	switch (errno) {
+	case ENOENT:
+	case ENXIO:
+	case ENODEV:
+		fprintf(stderr, "mapview: %s: %s: the mapdrv module is not loaded\n"
+			"  load it: sudo insmod mapdrv.ko, or mapview --load mapdrv.ko\n",
+			device, strerror(errno));
+		return EXIT_NODEV;
+	case EACCES:
+	case EPERM:
+		fprintf(stderr, "mapview: %s: %s: the device is root's (mode 0600)\n"
+			"  run mapview as root (sudo mapview)\n", device, strerror(errno));
+		return EXIT_PERM;
+	default:
+		return fail_sys(device, errno);
+	}
+}
+
+struct session {
+	struct run *run;
+	struct options *opt;
+	struct snap_ctx ctx;
+	int printed;		/* steps already printed (--step) */
+	bool loaded_by_us;	/* --load inserted the module */
+};
+
+/* Which step's name and text step @i has: with --no-private, 5 is munmap. */
+static int step_kind(const struct session *s, int i)
+{
+	return s->opt->no_private && i == 5 ? 6 : i;
+}
+
+/*
+ * With --step, wait for Enter before doing step @i.  The prompt goes to
+ * stderr, unbuffered, so that it allocates nothing and so that a program
+ * driving mapview knows the previous step's snapshot is taken and mapview
+ * is idle (the tests read /proc/PID/ then).
+ */
+static void pause_before(struct session *s, int i)
+{
+	char line[16];
+
+	if (!s->opt->step)
+		return;
+	fprintf(stderr, "\n-- step %d: %s: press Enter --\n", i,
+		step_name[step_kind(s, i)]);
+	if (!fgets(line, sizeof(line), stdin))
+		s->opt->step = false;	/* end of input: run to the end */
+}
+
+/* Take step @i's snapshot; with --step, print it at once. */
+static int take_step(struct session *s, int i)
+{
+	struct snapshot *snap = &s->run->step[i];
+	const char *what = "";
+	int ret;
+
+	snap->name = step_name[step_kind(s, i)];
+	snap->explain = step_explain[step_kind(s, i)];
+	ret = snapshot_take(&s->ctx, snap, &what);
+	if (ret)
+		return fail_sys(what, -ret);
+	s->run->nsteps = i + 1;
+	if (s->opt->step && !s->opt->json) {
+		report_text_step(s->run, i, s->opt->explain);
+		s->printed = i + 1;
+	}
+	return 0;
+}
+
+static void read_vmallocinfo(struct run *r)
+{
+	FILE *f = fopen("/proc/vmallocinfo", "re");
+
+	/* Root only (mode 0400): without it the line is simply not shown. */
+	if (!f)
+		return;
+	r->have_vmalloc = vmallocinfo_find(f, "[mapdrv]", &r->vmalloc) == 0;
+	fclose(f);
+}
+
+static int read_frames(struct session *s, int pagemap_fd, const char *map)
+{
+	struct run *r = s->run;
+	const char *what = "";
+	int ret;
+
+	for (unsigned long i = 0; i < r->touch; i++) {
+		struct frame *f = &r->frames.frame[i];
+
+		f->page = i;
+		f->user_addr = (unsigned long)(map + i * r->page_size);
+		ret = frame_read(pagemap_fd, s->ctx.fd, r->page_size, f, &what);
+		if (ret == -EPERM) {
+			r->pfns_hidden = true;
+		} else if (ret) {
+			return fail_sys(what, -ret);
+		}
+		r->frames.n = i + 1;
+	}
+	return 0;
+}
+
+/*
+ * Step 5: a private mapping, written once; its frame is a copy.  It stays
+ * mapped until step 6 unmaps both mappings.
+ */
+static int private_step(struct session *s, int pagemap_fd)
+{
+	struct run *r = s->run;
+	const char *what = "";
+	char *priv;
+	int ret;
+
+	pause_before(s, 5);
+	priv = mmap(NULL, r->info.size, PROT_READ | PROT_WRITE, MAP_PRIVATE,
+		    s->ctx.fd, 0);
+	if (priv == MAP_FAILED)
+		return fail_sys("mmap MAP_PRIVATE", errno);
+	s->ctx.private_addr = (unsigned long)priv;
+	priv[r->page_size - 1] ^= 1;	/* past the marker: harmless */
+
+	ret = take_step(s, 5);
+	if (ret)
+		return ret;
+	r->private_frame.page = 0;
+	r->private_frame.user_addr = (unsigned long)priv;
+	ret = frame_read(pagemap_fd, s->ctx.fd, r->page_size, &r->private_frame, &what);
+	if (ret && ret != -EPERM)
+		return fail_sys(what, -ret);
+	r->have_private_frame = true;
+	return 0;
+}
+
+/* --walk: a fresh one-page mapping of PAGE, touched, then both walks. */
+static int walk_step(struct session *s, int pagemap_fd, unsigned long page)
+{
+	struct run *r = s->run;
+	const char *what = "";
+	volatile char *map;
+	int ret;
+
+	map = mmap(NULL, r->page_size, PROT_READ, MAP_SHARED, s->ctx.fd,
+		   page * r->page_size);
+	if (map == MAP_FAILED)
+		return fail_sys("mmap for --walk", errno);
+	(void)map[0];
+	ret = walk_read(pagemap_fd, s->ctx.fd, r->page_size, page,
+			(unsigned long)map, &r->walk, &what);
+	munmap((void *)map, r->page_size);
+	if (ret == -EPERM) {
+		fprintf(stderr, "mapview: --walk: %s: the walk shows kernel addresses and\n"
+			"  PFNs, which need CAP_SYS_ADMIN: run mapview as root\n", what);
+		return EXIT_HIDDEN;
+	}
+	if (ret)
+		return fail_sys(what, -ret);
+	r->have_walk = true;
+	return 0;
+}
+
+static int run_walkthrough(struct session *s)
+{
+	struct run *r = s->run;
+	struct options *o = s->opt;
+	const char *what = "";
+	volatile char *map;
+	int pagemap_fd, ret;
+	char saved;
+
+	pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (pagemap_fd < 0)
+		return fail_sys("/proc/self/pagemap", errno);
+
+	/*
+	 * Learn the buffer's size and check the options with a first open,
+	 * closed again before step 0, and allocate everything now: nothing
+	 * that mapview allocates may move the numbers between the steps.
+	 */
+	ret = open_device(r->device, &s->ctx.fd);
+	if (ret)
+		goto out;
+	if (ioctl(s->ctx.fd, MAPDRV_IOC_INFO, &r->info)) {
+		fprintf(stderr, "mapview: %s: MAPDRV_IOC_INFO: %s: not a mapdrv device?\n",
+			r->device, strerror(errno));
+		ret = errno == ENOTTY ? EXIT_NODEV : EXIT_SYS;
+		goto out;
+	}
+	r->touch = o->touch_set ? o->touch : (r->info.pages + 1) / 2;
+	if (r->touch > r->info.pages) {
+		fprintf(stderr, "mapview: --touch %lu: the buffer has only %llu pages\n",
+			r->touch, (unsigned long long)r->info.pages);
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	if (o->walk_page >= 0 && (unsigned long long)o->walk_page >= r->info.pages) {
+		fprintf(stderr, "mapview: --walk %ld: pages are 0..%llu\n",
+			o->walk_page, (unsigned long long)r->info.pages - 1);
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	module_info_read(&r->module);
+	r->module.loaded_by_us = s->loaded_by_us;
+	r->frames.frame = calloc(r->touch, sizeof(*r->frames.frame));
+	if (!r->frames.frame) {
+		ret = fail_sys("frames", ENOMEM);
+		goto out;
+	}
+	close(s->ctx.fd);
+	s->ctx.fd = -1;
+	if (o->step && !o->json)
+		report_text_header(r);
+
+	/* Before the warm-up: the first fgets() allocates stdin's buffer. */
+	pause_before(s, 0);
+	/* A snapshot to warm up: the heap grows now, not between steps. */
+	ret = snapshot_take(&s->ctx, &r->step[0], &what);
+	if (ret) {
+		ret = fail_sys(what, -ret);
+		goto out;
+	}
+	ret = take_step(s, 0);
+	if (ret)
+		goto out;
+	read_vmallocinfo(r);
+
+	pause_before(s, 1);
+	ret = open_device(r->device, &s->ctx.fd);
+	if (ret)
+		goto out;
+	ret = take_step(s, 1);
+	if (ret)
+		goto out;
+
+	pause_before(s, 2);
+	map = mmap(NULL, r->info.size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   s->ctx.fd, 0);
+	if (map == MAP_FAILED) {
+		ret = fail_sys("mmap MAP_SHARED", errno);
+		goto out;
+	}
+	s->ctx.shared_addr = (unsigned long)map;
+	ret = take_step(s, 2);
+	if (ret)
+		goto out;
+
+	pause_before(s, 3);
+	for (unsigned long i = 0; i < r->touch; i++)
+		(void)map[i * r->page_size];
+	ret = take_step(s, 3);
+	if (ret)
+		goto out;
+
+	/* The last byte of page 0, past its marker; put back afterwards. */
+	pause_before(s, 4);
+	r->written_page = 0;
+	saved = map[r->page_size - 1];
+	map[r->page_size - 1] = saved ^ 1;
+	ret = take_step(s, 4);
+	map[r->page_size - 1] = saved;
+	if (ret)
+		goto out;
+
+	ret = read_frames(s, pagemap_fd, (const char *)map);
+	if (ret)
+		goto out;
+	if (!o->no_private) {
+		ret = private_step(s, pagemap_fd);
+		if (ret)
+			goto out;
+	}
+
+	pause_before(s, o->no_private ? 5 : 6);
+	munmap((void *)map, r->info.size);
+	s->ctx.shared_addr = 0;
+	if (s->ctx.private_addr) {
+		munmap((void *)s->ctx.private_addr, r->info.size);
+		s->ctx.private_addr = 0;
+	}
+	ret = take_step(s, o->no_private ? 5 : 6);
+	if (ret)
+		goto out;
+
+	if (o->walk_page >= 0)
+		ret = walk_step(s, pagemap_fd, o->walk_page);
+out:
+	close(pagemap_fd);
+	return ret;
 }
 
 int main(int argc, char **argv)
 {
-	const char *device = MAPDRV_DEVICE;
-	struct mem_status before, mapped, touched;
-	struct mapdrv_info info;
-	volatile const char *p;
-	unsigned long i, sum = 0;
-	char *map;
-	int fd;
+	static struct run run;
+	struct options opt = { 0 };
+	struct session s = { .run = &run, .opt = &opt, .ctx = { .fd = -1 } };
+	char device[PATH_MAX];
+	int ret;
 
-	for (int a = 1; a < argc; a++) {
-		if (!strcmp(argv[a], "--device") && a + 1 < argc) {
-			device = argv[++a];
-		} else if (!strcmp(argv[a], "--help")) {
-			usage(stdout);
-			return 0;
-		} else {
-			usage(stderr);
-			return EXIT_USAGE;
+	if (parse_options(argc, argv, &opt)) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	run.page_size = sysconf(_SC_PAGESIZE);
+	/* maps shows the resolved path of the device. */
+	run.device = realpath(opt.device, device) ? device : opt.device;
+	s.ctx.device = run.device;
+
+	if (opt.load_path) {
+		char msg[512];
+		bool inserted;
+
+		if (module_load(opt.load_path, opt.load_params, &inserted, msg,
+				sizeof(msg))) {
+			fprintf(stderr, "mapview: --load: %s\n", msg);
+			return EXIT_LOAD;
 		}
+		s.loaded_by_us = inserted;
+		run.device = realpath(opt.device, device) ? device : opt.device;
+		s.ctx.device = run.device;
 	}
 
-	fd = open(device, O_RDWR);
-	if (fd < 0) {
-		fprintf(stderr, "mapview: %s: %s%s\n", device, strerror(errno),
-			errno == ENOENT ? " (is mapdrv loaded? insmod mapdrv.ko)" :
-			errno == EACCES ? " (the device is root only: use sudo)" : "");
-		return EXIT_DEVICE;
+	ret = run_walkthrough(&s);
+	if (ret && ret != EXIT_HIDDEN)
+		return ret;
+
+	if (opt.json) {
+		if (report_json(&run))
+			ret = fail_sys("stdout", errno);
+	} else {
+		if (!s.printed)
+			report_text_header(&run);
+		for (int i = s.printed; i < run.nsteps; i++)
+			report_text_step(&run, i, opt.explain);
+		report_text_frames(&run);
+		if (run.have_walk)
+			report_text_walk(&run);
 	}
-	if (ioctl(fd, MAPDRV_IOC_INFO, &info)) {
-		fprintf(stderr, "mapview: %s: MAPDRV_IOC_INFO: %s\n", device,
-			strerror(errno));
-		return EXIT_MAP;
-	}
-	printf("%s: %llu pages (%llu kB)\n", device,
-	       (unsigned long long)info.pages,
-	       (unsigned long long)info.size >> 10);
-
-	if (show_status("before mmap:", NULL, &before))
-		return EXIT_PROC;
-
-	map = mmap(NULL, info.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (map == MAP_FAILED) {
-		fprintf(stderr, "mapview: mmap of %s: %s\n", device,
-			strerror(errno));
-		return EXIT_MAP;
-	}
-	if (show_status("after mmap:", &before, &mapped) ||
-	    show_maps_line(map))
-		return EXIT_PROC;
-
-	/* Page 0 starts with the kernel's NUL-terminated marker. */
-	printf("page 0 reads: \"%.*s\"\n", (int)strnlen(map, 64), map);
-
-	p = map;
-	for (i = 0; i < info.pages; i++)
-		sum += p[i * info.size / info.pages];
-	if (show_status("after touching all:", &mapped, &touched))
-		return EXIT_PROC;
-	printf("touched %lu pages (byte sum %lu); status:VmRSS is approximate (per-thread\n"
-	       "counters), so it may lag the pages touched\n",
-	       i, sum);
-
-	munmap(map, info.size);
-	close(fd);
-	return 0;
+	if (s.ctx.fd >= 0)
+		close(s.ctx.fd);
+	free(run.frames.frame);
+	return ret;
 }

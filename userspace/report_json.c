@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mapview --json: the run as one object (schema in README.md), built
+ * with json-c so that escaping and nesting are the library's business.
+ */
+#include <json.h>
+#include <stdio.h>
+
+#include "mapview.h"
+
+static void add_int(struct json_object *o, const char *key, long long v)
+{
+	json_object_object_add(o, key, json_object_new_int64(v));
+}
+
+/* A value /proc did not have is null, never a made-up number. */
+static void add_kb(struct json_object *o, const char *key, long v)
+{
+	json_object_object_add(o, key, v < 0 ? NULL : json_object_new_int64(v));
+}
+
+static struct json_object *maps_line(const struct maps_entry *m)
+{
+	char buf[512];
+
+	snprintf(buf, sizeof(buf), "%lx-%lx %s %08llx %02x:%02x %lu %s",
+		 m->start, m->end, m->perms, m->offset, m->dev_major,
+		 m->dev_minor, m->inode, m->path);
+	return json_object_new_string(buf);
+}
+
+static struct json_object *smaps_object(const struct smaps_entry *e)
+{
+	struct json_object *o = json_object_new_object();
+
+	add_kb(o, "Size", e->size);
+	add_kb(o, "Rss", e->rss);
+	add_kb(o, "Pss", e->pss);
+	add_kb(o, "Shared_Clean", e->shared_clean);
+	add_kb(o, "Shared_Dirty", e->shared_dirty);
+	add_kb(o, "Private_Clean", e->private_clean);
+	add_kb(o, "Private_Dirty", e->private_dirty);
+	add_kb(o, "Referenced", e->referenced);
+	add_kb(o, "Anonymous", e->anonymous);
+	json_object_object_add(o, "VmFlags", json_object_new_string(e->vmflags));
+	return o;
+}
+
+static struct json_object *step_object(const struct snapshot *s)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *maps = json_object_new_array();
+	struct json_object *mi = json_object_new_object();
+
+	json_object_object_add(o, "name", json_object_new_string(s->name));
+	add_kb(o, "vsz_kb", s->status.vm_size);
+	add_kb(o, "rss_kb", s->status.vm_rss);
+	add_kb(o, "rss_anon_kb", s->status.rss_anon);
+	add_kb(o, "rss_file_kb", s->status.rss_file);
+	add_kb(o, "rss_shmem_kb", s->status.rss_shmem);
+	add_int(o, "minflt", s->minflt);
+	json_object_object_add(o, "module_faults", s->module_faults < 0 ? NULL :
+			       json_object_new_int64(s->module_faults));
+	for (int i = 0; i < s->nmaps; i++)
+		json_object_array_add(maps, maps_line(&s->maps[i]));
+	json_object_object_add(o, "maps", maps);
+	json_object_object_add(o, "smaps", s->has_shared ?
+			       smaps_object(&s->smaps_shared) : NULL);
+	json_object_object_add(o, "smaps_private", s->has_private ?
+			       smaps_object(&s->smaps_private) : NULL);
+	for (int i = 0; i < s->meminfo.n; i++)
+		add_int(mi, s->meminfo.field[i].name, s->meminfo.field[i].kb);
+	json_object_object_add(o, "meminfo", mi);
+	return o;
+}
+
+static struct json_object *frame_object(const struct frame *f, bool hidden)
+{
+	struct json_object *o = json_object_new_object();
+
+	add_int(o, "page", f->page);
+	add_int(o, "user_addr", f->user_addr);
+	/* Hidden PFNs are null: the kernel showed 0, which is no data. */
+	json_object_object_add(o, "user_pfn", hidden ? NULL :
+			       json_object_new_int64(f->user.pfn));
+	json_object_object_add(o, "kernel_pfn", hidden ? NULL :
+			       json_object_new_int64(f->kernel_pfn));
+	json_object_object_add(o, "match", hidden ? NULL :
+			       json_object_new_boolean(f->match));
+	return o;
+}
+
+static struct json_object *walk_object(const struct walk_report *w)
+{
+	const struct mapdrv_walk_info *k = &w->kernel;
+	struct json_object *o = json_object_new_object();
+	struct json_object *levels = json_object_new_array();
+	char flags[128];
+
+	add_int(o, "page", k->page);
+	add_int(o, "pgtable_levels", k->pgtable_levels);
+	add_int(o, "kernel_addr", k->kaddr);
+	for (unsigned int l = 0; l <= k->level && l < MAPDRV_LEVELS; l++) {
+		struct json_object *lv = json_object_new_object();
+		bool leaf = l == k->level && l != MAPDRV_LEVEL_PTE &&
+			    (k->entry[l] & PTE_HUGE);
+
+		json_object_object_add(lv, "level", json_object_new_string(level_name[l]));
+		add_int(lv, "index", k->index[l]);
+		add_int(lv, "user_index", w->user_index[l]);
+		add_int(lv, "entry", (long long)k->entry[l]);
+		add_int(lv, "pfn", (long long)entry_pfn(k->entry[l], leaf));
+		entry_flags(k->entry[l], flags, sizeof(flags));
+		json_object_object_add(lv, "flags", json_object_new_string(flags));
+		json_object_array_add(levels, lv);
+	}
+	json_object_object_add(o, "levels", levels);
+	json_object_object_add(o, "found", json_object_new_boolean(k->found));
+	json_object_object_add(o, "leaf", json_object_new_string(level_name[k->level]));
+	add_int(o, "pfn", k->pfn);
+	add_int(o, "vmalloc_to_page_pfn", k->vmalloc_to_page_pfn);
+	add_int(o, "page_ptr", (long long)k->page_ptr);
+	add_int(o, "vmalloc_to_page_ptr", (long long)k->vmalloc_to_page_ptr);
+	add_int(o, "user_addr", w->user_addr);
+	add_int(o, "pagemap_entry", (long long)w->user_raw);
+	add_int(o, "user_pfn", w->user.pfn);
+	return o;
+}
+
+int report_json(const struct run *r)
+{
+	struct json_object *root = json_object_new_object();
+	struct json_object *steps = json_object_new_array();
+	struct json_object *frames = json_object_new_array();
+	struct json_object *mod = json_object_new_object();
+	int ret;
+
+	json_object_object_add(root, "device", json_object_new_string(r->device));
+	add_int(root, "pages", r->info.pages);
+	add_int(root, "page_size", r->page_size);
+	add_int(root, "touched", r->touch);
+	json_object_object_add(mod, "version", json_object_new_string(r->module.version));
+	json_object_object_add(mod, "srcversion", json_object_new_string(r->module.srcversion));
+	json_object_object_add(mod, "params", json_object_new_string(r->module.params));
+	add_int(mod, "refcnt", r->module.refcnt);
+	json_object_object_add(root, "module", mod);
+	if (r->have_vmalloc) {
+		struct json_object *v = json_object_new_object();
+
+		add_int(v, "size", r->vmalloc.size);
+		add_int(v, "pages", r->vmalloc.pages);
+		json_object_object_add(v, "caller", json_object_new_string(r->vmalloc.caller));
+		json_object_object_add(root, "vmallocinfo", v);
+	}
+	for (int i = 0; i < r->nsteps; i++)
+		json_object_array_add(steps, step_object(&r->step[i]));
+	json_object_object_add(root, "steps", steps);
+	json_object_object_add(root, "pfns_hidden", json_object_new_boolean(r->pfns_hidden));
+	for (int i = 0; i < r->frames.n; i++)
+		json_object_array_add(frames, frame_object(&r->frames.frame[i],
+							   r->pfns_hidden));
+	json_object_object_add(root, "frames", frames);
+	if (r->have_private_frame)
+		json_object_object_add(root, "private_frame",
+				       frame_object(&r->private_frame, r->pfns_hidden));
+	if (r->have_walk)
+		json_object_object_add(root, "walk", walk_object(&r->walk));
+
+	ret = puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+						  JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(root);
+	return ret < 0 ? -1 : 0;
+}

@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mapview's human report: a table per step, each number labelled with
+ * its source and shown beside its value at the previous step.  The
+ * tables are libsmartcols', as in lsblk and findmnt.
+ */
+#include <inttypes.h>
+#include <libsmartcols.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mapview.h"
+
+/* /proc/meminfo lines worth watching; shown when they move. */
+static const char *const meminfo_watch[] = {
+	"MemFree", "MemAvailable", "Cached", "AnonPages", "Mapped",
+	"Shmem", "PageTables", "VmallocUsed",
+};
+
+/* Always shown: the two the walkthrough is about. */
+static bool meminfo_always(const char *name)
+{
+	return !strcmp(name, "Mapped") || !strcmp(name, "VmallocUsed");
+}
+
+static struct libscols_table *new_table(const char *const *cols, int ncols)
+{
+	struct libscols_table *tb = scols_new_table();
+
+	if (!tb)
+		return NULL;
+	for (int i = 0; i < ncols; i++)
+		scols_table_new_column(tb, cols[i], 0, i ? SCOLS_FL_RIGHT : 0);
+	return tb;
+}
+
+static void print_table(struct libscols_table *tb)
+{
+	if (!tb)
+		return;
+	scols_print_table(tb);
+	scols_unref_table(tb);
+}
+
+/* A row: source, previous value, value now, change (blank when none). */
+static void row(struct libscols_table *tb, const char *source, long prev,
+		long now, const char *unit)
+{
+	struct libscols_line *ln;
+	char buf[64];
+
+	if (!tb || (prev < 0 && now < 0))
+		return;
+	ln = scols_table_new_line(tb, NULL);
+	if (!ln)
+		return;
+	scols_line_set_data(ln, 0, source);
+	if (prev >= 0) {
+		snprintf(buf, sizeof(buf), "%ld%s", prev, unit);
+		scols_line_set_data(ln, 1, buf);
+	} else {
+		scols_line_set_data(ln, 1, "-");
+	}
+	if (now >= 0) {
+		snprintf(buf, sizeof(buf), "%ld%s", now, unit);
+		scols_line_set_data(ln, 2, buf);
+	} else {
+		scols_line_set_data(ln, 2, "-");
+	}
+	if (prev >= 0 && now >= 0 && now != prev) {
+		snprintf(buf, sizeof(buf), "%+ld%s", now - prev, unit);
+		scols_line_set_data(ln, 3, buf);
+	}
+}
+
+static void smaps_rows(struct libscols_table *tb, const char *tag,
+		       const struct smaps_entry *prev, bool had,
+		       const struct smaps_entry *now, bool has)
+{
+/* A field that stays 0 says nothing: leave it out. */
+#define SMAPS_ROW(field, label) do {					\
+		long a = had ? prev->field : -1;			\
+		long b = has ? now->field : -1;				\
+		char src[48];						\
+									\
+		snprintf(src, sizeof(src), "smaps%s:%s", tag, label);	\
+		if (a > 0 || b > 0 || !strcmp(label, "Rss"))		\
+			row(tb, src, a, b, " kB");			\
+	} while (0)
+
+	if (!had && !has)
+		return;
+	SMAPS_ROW(rss, "Rss");
+	SMAPS_ROW(pss, "Pss");
+	SMAPS_ROW(shared_clean, "Shared_Clean");
+	SMAPS_ROW(shared_dirty, "Shared_Dirty");
+	SMAPS_ROW(private_clean, "Private_Clean");
+	SMAPS_ROW(private_dirty, "Private_Dirty");
+	SMAPS_ROW(referenced, "Referenced");
+	SMAPS_ROW(anonymous, "Anonymous");
+#undef SMAPS_ROW
+}
+
+static void print_maps_line(const struct maps_entry *m, const char *mark)
+{
+	printf("  maps: %lx-%lx %s %08llx %02x:%02x %lu %s%s\n", m->start,
+	       m->end, m->perms, m->offset, m->dev_major, m->dev_minor,
+	       m->inode, m->path, mark);
+}
+
+static bool maps_has(const struct snapshot *s, const struct maps_entry *m)
+{
+	for (int i = 0; i < s->nmaps; i++)
+		if (s->maps[i].start == m->start && s->maps[i].end == m->end)
+			return true;
+	return false;
+}
+
+void report_text_header(const struct run *r)
+{
+	const struct module_info *mi = &r->module;
+
+	printf("mapview: %s, %llu pages of %ld bytes (%llu kB)%s\n", r->device,
+	       (unsigned long long)r->info.pages, r->page_size,
+	       (unsigned long long)r->info.size >> 10,
+	       r->info.flags & MAPDRV_INFO_HUGE ? ", vmalloc_huge" : "");
+	if (mi->loaded)
+		printf("module: mapdrv %s, srcversion %s, %s, refcount %d%s\n",
+		       mi->version, mi->srcversion, mi->params, mi->refcnt,
+		       mi->loaded_by_us ? " (loaded by --load)" : "");
+	if (r->pfns_hidden)
+		printf("note: not CAP_SYS_ADMIN: the kernel hides PFNs and kernel addresses\n"
+		       "      from this process; run as root for the proof of sharing\n");
+}
+
+void report_text_step(const struct run *r, int i, bool explain)
+{
+	static const char *const cols[] = { "SOURCE", "BEFORE", "NOW", "CHANGE" };
+	const struct snapshot *now = &r->step[i];
+	const struct snapshot *prev = i ? &r->step[i - 1] : now;
+	struct libscols_table *tb;
+	long rss_now, rss_prev;
+
+	printf("\n== step %d: %s ==\n", i, now->name);
+	for (int m = 0; m < now->nmaps; m++)
+		print_maps_line(&now->maps[m],
+				i && !maps_has(prev, &now->maps[m]) ? "  (new)" : "");
+	for (int m = 0; i && m < prev->nmaps; m++)
+		if (!maps_has(now, &prev->maps[m]))
+			print_maps_line(&prev->maps[m], "  (gone)");
+	if (!now->nmaps && !(i && prev->nmaps))
+		printf("  maps: no line for %s\n", r->device);
+
+	tb = new_table(cols, 4);
+	row(tb, "status:VmSize", prev->status.vm_size, now->status.vm_size, " kB");
+	row(tb, "status:VmRSS", prev->status.vm_rss, now->status.vm_rss, " kB");
+	row(tb, "status:RssAnon", prev->status.rss_anon, now->status.rss_anon, " kB");
+	row(tb, "status:RssFile", prev->status.rss_file, now->status.rss_file, " kB");
+	row(tb, "status:RssShmem", prev->status.rss_shmem, now->status.rss_shmem, " kB");
+	smaps_rows(tb, "", &prev->smaps_shared, prev->has_shared,
+		   &now->smaps_shared, now->has_shared);
+	smaps_rows(tb, "(private)", &prev->smaps_private, prev->has_private,
+		   &now->smaps_private, now->has_private);
+	row(tb, "rusage:minflt", prev->minflt, now->minflt, "");
+	row(tb, "module:faults", prev->module_faults, now->module_faults, "");
+	for (size_t k = 0; k < sizeof(meminfo_watch) / sizeof(meminfo_watch[0]); k++) {
+		const char *name = meminfo_watch[k];
+		long a = meminfo_get(&prev->meminfo, name);
+		long b = meminfo_get(&now->meminfo, name);
+		char src[48];
+
+		if (a == b && !meminfo_always(name))
+			continue;
+		snprintf(src, sizeof(src), "meminfo:%s", name);
+		row(tb, src, a, b, " kB");
+	}
+	print_table(tb);
+
+	if (now->has_shared)
+		printf("  smaps:VmFlags %s\n", now->smaps_shared.vmflags);
+	if (i == 0 && r->have_vmalloc)
+		printf("  vmallocinfo: %lu bytes (with guard page), pages=%ld, caller %s\n",
+		       r->vmalloc.size, r->vmalloc.pages, r->vmalloc.caller);
+
+	/* VmRSS is approximate; smaps walks the page tables: say so. */
+	rss_now = (now->has_shared ? now->smaps_shared.rss : 0) +
+		  (now->has_private ? now->smaps_private.rss : 0);
+	rss_prev = i ? (prev->has_shared ? prev->smaps_shared.rss : 0) +
+		       (prev->has_private ? prev->smaps_private.rss : 0) : 0;
+	if (i && now->status.vm_rss - prev->status.vm_rss != rss_now - rss_prev)
+		printf("  note: status:VmRSS moved %+ld kB (RssAnon %+ld, RssFile %+ld,\n"
+		       "        RssShmem %+ld), mapdrv's mappings' smaps:Rss %+ld kB.  VmRSS\n"
+		       "        covers the whole process (mapview's own stack, heap and\n"
+		       "        binary too) and is approximate: 6.1 caches counts per thread\n"
+		       "        and folds them in every 64 faults, later kernels use per-CPU\n"
+		       "        counters.  smaps:Rss walks the page tables and is exact.\n",
+		       now->status.vm_rss - prev->status.vm_rss,
+		       now->status.rss_anon - prev->status.rss_anon,
+		       now->status.rss_file - prev->status.rss_file,
+		       now->status.rss_shmem - prev->status.rss_shmem,
+		       rss_now - rss_prev);
+	if (explain && now->explain)
+		printf("\n%s\n", now->explain);
+}
+
+void report_text_frames(const struct run *r)
+{
+	static const char *const cols[] = { "PAGE", "USER ADDRESS", "USER PFN",
+					    "KERNEL PFN", "SAME" };
+	const struct frames *fr = &r->frames;
+	struct libscols_table *tb;
+	int matches = 0, shown = 0;
+	char buf[64];
+
+	printf("\n== the proof of sharing: pagemap vs. the module's walk ==\n");
+	if (r->pfns_hidden) {
+		printf("  hidden: PFNs need CAP_SYS_ADMIN (run mapview as root)\n");
+		return;
+	}
+	tb = new_table(cols, 5);
+	for (int i = 0; i < fr->n; i++) {
+		const struct frame *f = &fr->frame[i];
+		struct libscols_line *ln;
+
+		matches += f->match;
+		/* The first pages and every mismatch; JSON has them all. */
+		if (shown >= 8 && f->match)
+			continue;
+		shown++;
+		ln = tb ? scols_table_new_line(tb, NULL) : NULL;
+		if (!ln)
+			continue;
+		snprintf(buf, sizeof(buf), "%lu", f->page);
+		scols_line_set_data(ln, 0, buf);
+		snprintf(buf, sizeof(buf), "0x%lx", f->user_addr);
+		scols_line_set_data(ln, 1, buf);
+		snprintf(buf, sizeof(buf), "0x%" PRIx64, f->user.pfn);
+		scols_line_set_data(ln, 2, buf);
+		snprintf(buf, sizeof(buf), "0x%" PRIx64, f->kernel_pfn);
+		scols_line_set_data(ln, 3, buf);
+		scols_line_set_data(ln, 4, f->match ? "yes" : "NO");
+	}
+	print_table(tb);
+	printf("  %d of %d touched pages: the user page is the kernel's page\n",
+	       matches, fr->n);
+	if (r->have_private_frame)
+		printf("  MAP_PRIVATE page %lu after the write: user PFN 0x%" PRIx64
+		       ", kernel PFN 0x%" PRIx64 " (%s)\n",
+		       r->private_frame.page, r->private_frame.user.pfn,
+		       r->private_frame.kernel_pfn,
+		       r->private_frame.match ? "still the same: no COW?" :
+		       "a private copy: copy-on-write");
+}
+
+void report_text_walk(const struct run *r)
+{
+	static const char *const cols[] = { "LEVEL", "INDEX", "ENTRY", "PFN",
+					    "FLAGS" };
+	const struct walk_report *w = &r->walk;
+	const struct mapdrv_walk_info *k = &w->kernel;
+	struct libscols_table *tb;
+	char buf[128];
+
+	printf("\n== the walk of buffer page %llu (%d-level paging) ==\n",
+	       (unsigned long long)k->page, k->pgtable_levels);
+	printf("  kernel: vmalloc address 0x%llx\n", (unsigned long long)k->kaddr);
+	tb = new_table(cols, 5);
+	for (unsigned int l = 0; l <= k->level && l < MAPDRV_LEVELS; l++) {
+		struct libscols_line *ln = tb ? scols_table_new_line(tb, NULL) : NULL;
+		bool leaf = l == k->level && l != MAPDRV_LEVEL_PTE &&
+			    (k->entry[l] & PTE_HUGE);
+
+		if (!ln)
+			break;
+		if (l == MAPDRV_LEVEL_P4D && k->pgtable_levels == 4)
+			scols_line_set_data(ln, 0, "p4d (folded)");
+		else
+			scols_line_set_data(ln, 0, level_name[l]);
+		snprintf(buf, sizeof(buf), "%u", k->index[l]);
+		scols_line_set_data(ln, 1, buf);
+		snprintf(buf, sizeof(buf), "0x%016llx", (unsigned long long)k->entry[l]);
+		scols_line_set_data(ln, 2, buf);
+		snprintf(buf, sizeof(buf), "0x%" PRIx64, entry_pfn(k->entry[l], leaf));
+		scols_line_set_data(ln, 3, buf);
+		entry_flags(k->entry[l], buf, sizeof(buf));
+		scols_line_set_data(ln, 4, buf);
+	}
+	print_table(tb);
+	if (k->found)
+		printf("  the walk found PFN 0x%llx%s, struct page 0x%llx;\n"
+		       "  vmalloc_to_page() says PFN 0x%llx, struct page 0x%llx: %s\n",
+		       (unsigned long long)k->pfn,
+		       k->level == MAPDRV_LEVEL_PTE ? "" : " inside a huge leaf",
+		       (unsigned long long)k->page_ptr,
+		       (unsigned long long)k->vmalloc_to_page_pfn,
+		       (unsigned long long)k->vmalloc_to_page_ptr,
+		       k->page_ptr == k->vmalloc_to_page_ptr ? "the same page" : "A MISMATCH");
+	else
+		printf("  the walk found a hole at the %s level\n", level_name[k->level]);
+
+	printf("  user: address 0x%lx, indices pgd %u p4d %u pud %u pmd %u pte %u\n",
+	       w->user_addr, w->user_index[0], w->user_index[1],
+	       w->user_index[2], w->user_index[3], w->user_index[4]);
+	printf("  pagemap entry 0x%016llx: %s, PFN 0x%llx%s\n",
+	       (unsigned long long)w->user_raw,
+	       w->user.present ? "present" : "not present",
+	       (unsigned long long)w->user.pfn,
+	       w->user.present && w->user.pfn == k->pfn ?
+	       ": two roads to one frame" : "");
+}
