@@ -33,7 +33,8 @@ MAPVIEW_HDRS := $(wildcard userspace/*.h) module/mapdrv_uapi.h
 
 MODULE_SRCS := Kbuild dkms.conf $(wildcard module/*.[ch])
 
-.PHONY: all module userspace selftests vm-modules deps check demo clean help \
+.PHONY: all module userspace selftests vm-modules deps harness check demo \
+	clean help \
 	install uninstall
 
 all: module userspace
@@ -53,15 +54,15 @@ userspace/mapview: $(MAPVIEW_SRCS) $(MAPVIEW_HDRS)
 selftests: selftests/mapdrv_test selftests/mapview_test \
 	   userspace/tests/procfs_test
 
-selftests/mapdrv_test: selftests/mapdrv_test.c module/mapdrv_uapi.h | deps
+selftests/mapdrv_test: selftests/mapdrv_test.c module/mapdrv_uapi.h | harness
 	$(CC) $(TEST_CFLAGS) -o $@ $<
 
-selftests/mapview_test: selftests/mapview_test.c module/mapdrv_uapi.h | deps
+selftests/mapview_test: selftests/mapview_test.c module/mapdrv_uapi.h | harness
 	$(CC) $(TEST_CFLAGS) $(shell pkg-config --cflags json-c) -o $@ $< \
 		$(shell pkg-config --libs json-c)
 
 userspace/tests/procfs_test: userspace/tests/procfs_test.c userspace/procfs.c \
-			     userspace/procfs.h | deps
+			     userspace/procfs.h | harness
 	$(CC) $(TEST_CFLAGS) -o $@ userspace/tests/procfs_test.c userspace/procfs.c
 
 install: userspace/mapview
@@ -87,6 +88,10 @@ build/%/mapdrv.ko: $(MODULE_SRCS) | deps
 # Quick when everything is there: no network once the cache is complete.
 deps:
 	@scripts/deps
+
+# Only kselftest_harness.h, from the linux-source-6.1 package.
+harness:
+	@scripts/deps harness
 
 check: deps vm-modules userspace selftests
 	scripts/check
