@@ -7,6 +7,10 @@
 #   make demo       boot the 6.12 VM and run userspace/mapview
 #   make deps       install host packages, fetch the Debian kernels
 #   make vm-modules the module for every kernel of the matrix (build/K/)
+#   make lint       checkpatch, sparse, W=1, gcc/clang, cppcheck
+#   make dkms-check DKMS round trip per kernel, in a throw-away tree
+#   make install    mapview and its man page (DESTDIR, PREFIX)
+#   make modules_install  the module for KDIR, the standard way
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 MAPDRV_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/mapdrv
@@ -34,8 +38,7 @@ MAPVIEW_HDRS := $(wildcard userspace/*.h) module/mapdrv_uapi.h
 MODULE_SRCS := Kbuild dkms.conf $(wildcard module/*.[ch])
 
 .PHONY: all module userspace selftests vm-modules deps harness check demo \
-	clean help \
-	install uninstall
+	clean help install uninstall lint dkms-check modules_install
 
 all: module userspace
 
@@ -55,11 +58,12 @@ selftests: selftests/mapdrv_test selftests/mapview_test \
 	   userspace/tests/procfs_test
 
 selftests/mapdrv_test: selftests/mapdrv_test.c module/mapdrv_uapi.h | harness
-	$(CC) $(TEST_CFLAGS) -o $@ $<
+	$(CC) $(TEST_CFLAGS) $(shell pkg-config --cflags libkmod) -o $@ $< \
+		$(shell pkg-config --libs libkmod)
 
 selftests/mapview_test: selftests/mapview_test.c module/mapdrv_uapi.h | harness
-	$(CC) $(TEST_CFLAGS) $(shell pkg-config --cflags json-c) -o $@ $< \
-		$(shell pkg-config --libs json-c)
+	$(CC) $(TEST_CFLAGS) $(shell pkg-config --cflags json-c libkmod) -o $@ $< \
+		$(shell pkg-config --libs json-c libkmod)
 
 userspace/tests/procfs_test: userspace/tests/procfs_test.c userspace/procfs.c \
 			     userspace/procfs.h | harness
@@ -95,6 +99,18 @@ harness:
 
 check: deps vm-modules userspace selftests
 	scripts/check
+
+# checkpatch --strict, sparse and W=1 on 6.1 and 6.12, gcc/clang/cppcheck.
+lint: deps
+	scripts/lint
+
+# add/build/install/uninstall/remove in a throw-away DKMS tree, per kernel.
+dkms-check: deps
+	scripts/dkms-check
+
+# The module for KDIR, installed the standard way (updates/ by default).
+modules_install:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 
 demo: deps vm-modules userspace
 	scripts/vmrun --kernel 6.12 --cmdline init_on_alloc=0 \

@@ -7,10 +7,12 @@
 #define _MAPDRV_COMPAT_H
 
 #include <linux/mm.h>
-#include <linux/version.h>
 
-/* 6.3 made vma->vm_flags const and added accessors that lock properly. */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+/*
+ * 6.3 made vma->vm_flags const and added accessors that lock properly.
+ * Kbuild defines MAPDRV_HAVE_VM_FLAGS_SET when the headers have them.
+ */
+#ifndef MAPDRV_HAVE_VM_FLAGS_SET
 static inline void vm_flags_set(struct vm_area_struct *vma,
 				vm_flags_t flags)
 {

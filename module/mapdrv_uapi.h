@@ -12,7 +12,7 @@
 #define MAPDRV_DEVICE		"/dev/mapdrv"
 #define MAPDRV_MARKER_FMT	"mapdrv page %lu"	/* starts page i */
 
-#define MAPDRV_INFO_HUGE	(1U << 0)	/* allocated with vmalloc_huge */
+#define MAPDRV_INFO_HUGE	0x1U	/* allocated with vmalloc_huge */
 
 struct mapdrv_info {
 	__u64 size;		/* buffer size in bytes */

@@ -1,10 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Kernel module loader for the mapdrv selftests: loads mapdrv.ko unless
-# it is loaded already, runs mapdrv_test from this directory and unloads
-# the module again if it loaded it.  'make check' runs the same suite in
-# QEMU; this script is for a real machine.
+# Kernel module loader for the mapdrv selftests: finds mapdrv.ko and runs
+# mapdrv_test from this directory, which loads the module through libkmod
+# unless it is loaded already, and unloads it again if it loaded it.
+# 'make check' runs the same suite in QEMU; this script is for a real
+# machine.
 #
 # usage: mapdrv.sh [PATH/TO/mapdrv.ko] [PARAMS...]
 #   e.g. mapdrv.sh ../mapdrv.ko pages=64
@@ -67,31 +68,23 @@ else
 	ko=$(find_module)
 fi
 
-loaded=0
 if [ -d "/sys/module/$DRIVER" ]; then
 	if [ $# -gt 0 ]; then
 		echo "$0: $DRIVER is loaded already: ignoring $*" >&2
 	fi
 else
 	[ -n "$ko" ] || skip "no $DRIVER.ko found: build it with 'make module'"
-	insmod "$ko" "$@" || skip "insmod $ko $* failed"
-	loaded=1
 fi
 
-# Without it the reload tests fail and say so; the others still run.
+# The test loads from here (and the reload tests reload from here);
+# without a path the reload tests fail and say so, the others still run.
 if [ -n "$ko" ]; then
 	MAPDRV_KO=$(abspath "$ko")
 	export MAPDRV_KO
 else
 	echo "$0: no $DRIVER.ko found: the reload tests will fail" >&2
 fi
+MAPDRV_MODPARAMS="$*"
+export MAPDRV_MODPARAMS
 
-"$dir/${DRIVER}_test"
-status=$?
-
-if [ $loaded = 1 ] && ! rmmod "$DRIVER"; then
-	# Something still holds the module: that is a failure of its own.
-	echo "$0: rmmod $DRIVER failed after the tests" >&2
-	[ $status -eq 0 ] && status=1
-fi
-exit $status
+exec "$dir/${DRIVER}_test"

@@ -17,9 +17,10 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <libkmod.h>
 
 #include "kselftest_harness.h"
 #include "mapdrv_uapi.h"
@@ -182,7 +183,11 @@ static int run_mapview(struct mapview_run *r, const char *extra)
 		size_t n;
 
 		while ((n = fread(buf, 1, sizeof(buf), fout)) > 0) {
-			json = realloc(json, len + n + 1);
+			char *more = realloc(json, len + n + 1);
+
+			if (!more)
+				break;
+			json = more;
 			memcpy(json + len, buf, n);
 			len += n;
 			json[len] = '\0';
@@ -487,15 +492,39 @@ static int read_param(const char *name, char *buf, size_t len)
 	return 0;
 }
 
+/* Through libkmod, as modprobe does; -1 with errno on failure. */
 static int load_ko(const char *ko, const char *params)
 {
-	int fd = open(ko, O_RDONLY | O_CLOEXEC), ret;
+	struct kmod_ctx *ctx = kmod_new(NULL, NULL);
+	struct kmod_module *mod = NULL;
+	int ret = -ENOMEM;
 
-	if (fd < 0)
-		return -1;
-	ret = syscall(SYS_finit_module, fd, params, 0);
-	close(fd);
-	return ret;
+	if (ctx)
+		ret = kmod_module_new_from_path(ctx, ko, &mod);
+	if (mod) {
+		ret = kmod_module_insert_module(mod, 0, params);
+		kmod_module_unref(mod);
+	}
+	kmod_unref(ctx);
+	errno = ret < 0 ? -ret : 0;
+	return ret < 0 ? -1 : 0;
+}
+
+static int unload(const char *name)
+{
+	struct kmod_ctx *ctx = kmod_new(NULL, NULL);
+	struct kmod_module *mod = NULL;
+	int ret = -ENOMEM;
+
+	if (ctx)
+		ret = kmod_module_new_from_name(ctx, name, &mod);
+	if (mod) {
+		ret = kmod_module_remove_module(mod, KMOD_REMOVE_NOWAIT);
+		kmod_module_unref(mod);
+	}
+	kmod_unref(ctx);
+	errno = ret < 0 ? -ret : 0;
+	return ret < 0 ? -1 : 0;
 }
 
 /* --load: mapview inserts the module itself, through libkmod. */
@@ -510,8 +539,7 @@ TEST_F(cli, load_inserts_the_module)
 	ASSERT_EQ(0, read_param("pages", pages, sizeof(pages)));
 	ASSERT_EQ(0, read_param("huge", huge, sizeof(huge)));
 	snprintf(params, sizeof(params), "pages=%s huge=%s", pages, huge);
-	ASSERT_EQ(0, syscall(SYS_delete_module, "mapdrv", O_NONBLOCK))
-		TH_LOG("unload: %s", strerror(errno));
+	ASSERT_EQ(0, unload("mapdrv")) TH_LOG("unload: %s", strerror(errno));
 
 	snprintf(cmd, sizeof(cmd), "%s --load %s pages=16 --touch 2 --no-private 2>&1",
 		 mapview_path(), ko);
@@ -523,7 +551,7 @@ TEST_F(cli, load_inserts_the_module)
 	status = f ? pclose(f) : -1;
 
 	/* Put the module back as it was, whatever happened above. */
-	syscall(SYS_delete_module, "mapdrv", O_NONBLOCK);
+	unload("mapdrv");
 	ASSERT_EQ(0, load_ko(ko, params)) TH_LOG("reload: %s", strerror(errno));
 	EXPECT_EQ(0, WEXITSTATUS(status));
 	EXPECT_EQ(1, loaded_by_us);
