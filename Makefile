@@ -7,6 +7,7 @@
 #   make demo       boot the 6.12 VM and run userspace/mapview
 #   make deps       install host packages, fetch the Debian kernels
 #   make vm-modules the module for every kernel of the matrix (build/K/)
+#   make debug-kernel  build the debug kernel of the matrix (cached)
 #   make lint       checkpatch, sparse, W=1, gcc/clang, cppcheck
 #   make dkms-check DKMS round trip per kernel, in a throw-away tree
 #   make install    mapview and its man page (DESTDIR, PREFIX)
@@ -16,7 +17,7 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 MAPDRV_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/mapdrv
 export MAPDRV_CACHE
 
-VM_KERNELS := 6.1 6.12
+VM_KERNELS := 6.1 6.12 debug
 HARNESS_DIR := $(MAPDRV_CACHE)/linux-source-6.1/tools/testing/selftests
 
 CC ?= cc
@@ -38,6 +39,7 @@ MAPVIEW_HDRS := $(wildcard userspace/*.h) module/mapdrv_uapi.h
 MODULE_SRCS := Kbuild dkms.conf $(wildcard module/*.[ch])
 
 .PHONY: all module userspace selftests vm-modules deps harness check demo \
+	debug-kernel \
 	clean help install uninstall lint dkms-check modules_install
 
 all: module userspace
@@ -55,7 +57,7 @@ userspace/mapview: $(MAPVIEW_SRCS) $(MAPVIEW_HDRS)
 
 # The VM tests and the host-side unit tests of mapview's parsers.
 selftests: selftests/mapdrv_test selftests/mapview_test \
-	   userspace/tests/procfs_test
+	   selftests/faultinject_test userspace/tests/procfs_test
 
 selftests/mapdrv_test: selftests/mapdrv_test.c module/mapdrv_uapi.h | harness
 	$(CC) $(TEST_CFLAGS) $(shell pkg-config --cflags libkmod) -o $@ $< \
@@ -64,6 +66,10 @@ selftests/mapdrv_test: selftests/mapdrv_test.c module/mapdrv_uapi.h | harness
 selftests/mapview_test: selftests/mapview_test.c module/mapdrv_uapi.h | harness
 	$(CC) $(TEST_CFLAGS) $(shell pkg-config --cflags json-c libkmod) -o $@ $< \
 		$(shell pkg-config --libs json-c libkmod)
+
+selftests/faultinject_test: selftests/faultinject_test.c | harness
+	$(CC) $(TEST_CFLAGS) $(shell pkg-config --cflags libkmod) -o $@ $< \
+		$(shell pkg-config --libs libkmod)
 
 userspace/tests/procfs_test: userspace/tests/procfs_test.c userspace/procfs.c \
 			     userspace/procfs.h | harness
@@ -88,6 +94,13 @@ build/%/mapdrv.ko: $(MODULE_SRCS) | deps
 	@for f in $(MODULE_SRCS); do ln -sf $(CURDIR)/$$f $(@D)/$$f; done
 	$(MAKE) -C $(MAPDRV_CACHE)/kernels/$*/build M=$(CURDIR)/$(@D) \
 		W=1 KCFLAGS=-Werror modules
+
+# The debug kernel (KASAN, lockdep, kmemleak...) from linux-source-6.1,
+# rebuilt only when the source or scripts/debug-kernel/debug.config change.
+debug-kernel: deps
+	@scripts/debug-kernel/build
+
+build/debug/mapdrv.ko: | debug-kernel
 
 # Quick when everything is there: no network once the cache is complete.
 deps:
@@ -119,6 +132,7 @@ demo: deps vm-modules userspace
 
 clean:
 	rm -rf build userspace/mapview selftests/mapdrv_test \
-		selftests/mapview_test userspace/tests/procfs_test
+		selftests/mapview_test selftests/faultinject_test \
+		userspace/tests/procfs_test
 	rm -rf .tmp_versions *.o *.ko *.mod *.mod.c .*.cmd module/*.o \
 		module/.*.cmd modules.order Module.symvers

@@ -26,6 +26,15 @@ static bool huge;
 module_param(huge, bool, 0444);
 MODULE_PARM_DESC(huge, "Allocate with vmalloc_huge so the buffer may be mapped by 2 MiB PMD leaves (default off)");
 
+/*
+ * Who may open /dev/mapdrv.  Root only by default: the device maps kernel
+ * memory.  A classroom may widen it explicitly, e.g. mode=0666; PFNs and
+ * kernel addresses stay root's (CAP_SYS_ADMIN) whatever the mode.
+ */
+static ushort mode = 0600;
+module_param(mode, ushort, 0444);
+MODULE_PARM_DESC(mode, "Permissions of /dev/mapdrv (default 0600; 0666 lets every user map the buffer)");
+
 struct mapdrv_buffer mapdrv_buf;
 
 static ssize_t faults_show(struct device *dev, struct device_attribute *attr,
@@ -46,7 +55,6 @@ static struct miscdevice mapdrv_misc = {
 	.name = "mapdrv",
 	.fops = &mapdrv_fops,
 	.groups = mapdrv_groups,
-	.mode = 0600,
 };
 
 static int __init mapdrv_init(void)
@@ -59,6 +67,13 @@ static int __init mapdrv_init(void)
 		       pages, limit);
 		return -EINVAL;
 	}
+
+	if (mode & ~0777) {
+		pr_err("mode=%#o is not a permission mask: it must be within 0777\n",
+		       mode);
+		return -EINVAL;
+	}
+	mapdrv_misc.mode = mode;
 
 	ret = mapdrv_buffer_alloc(&mapdrv_buf, pages, huge);
 	if (ret) {

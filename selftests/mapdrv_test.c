@@ -260,6 +260,8 @@ static bool module_live(const char *name)
 	return live;
 }
 
+static bool as_nobody(int (*fn)(void *), void *arg);
+
 /* ---- what the buffer holds ------------------------------------------ */
 
 TEST_F(mapdrv, marker_starts_every_page)
@@ -853,6 +855,37 @@ TEST_F(mapdrv, walk_past_end_einval)
 	ASSERT_EQ(EINVAL, errno) TH_LOG("MAPDRV_IOC_WALK: %s", strerror(errno));
 }
 
+TEST_F(mapdrv, info_bad_pointer_efault)
+{
+	EXPECT_EQ(-1, ioctl(self->fd, MAPDRV_IOC_INFO, (void *)8));
+	EXPECT_EQ(EFAULT, errno);
+}
+
+/* 0 when nothing nobody can read of mapdrv looks like a kernel address. */
+static int sysfs_shows_no_address(void *arg)
+{
+	static const char *const files[] = {
+		SYSFS_PARAMS "/pages", SYSFS_PARAMS "/huge", SYSFS_PARAMS "/mode",
+		SYSFS_FAULTS, "/sys/module/mapdrv/version",
+		"/sys/module/mapdrv/srcversion", "/sys/module/mapdrv/refcnt",
+	};
+	char buf[256];
+
+	(void)arg;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		if (read_text(files[i], buf, sizeof(buf)))
+			return 1;	/* all of them are world-readable */
+		if (strstr(buf, "ffff") || strtoull(buf, NULL, 0) > (1ULL << 47))
+			return 2;
+	}
+	return 0;
+}
+
+TEST_F(mapdrv, sysfs_shows_nobody_no_address)
+{
+	EXPECT_TRUE(as_nobody(sysfs_shows_no_address, NULL));
+}
+
 TEST_F(mapdrv, walk_bad_pointer_efault)
 {
 	ASSERT_EQ(-1, ioctl(self->fd, MAPDRV_IOC_WALK, (void *)8));
@@ -968,12 +1001,12 @@ TEST_F(mapdrv, unload_refused_while_child_maps)
 FIXTURE(reload) {
 	int fd;
 	struct mapdrv_info info;
-	char params[64];
+	char params[96];
 };
 
 FIXTURE_SETUP(reload)
 {
-	char pages[24], huge[8];
+	char pages[24], huge[8], mode[16];
 
 	self->fd = open_device(_metadata, &self->info);
 	ASSERT_LE(0, self->fd);
@@ -983,8 +1016,10 @@ FIXTURE_SETUP(reload)
 		TH_LOG("%s: %s", SYSFS_PARAMS "/pages", strerror(errno));
 	ASSERT_EQ(0, read_text(SYSFS_PARAMS "/huge", huge, sizeof(huge)))
 		TH_LOG("%s: %s", SYSFS_PARAMS "/huge", strerror(errno));
-	snprintf(self->params, sizeof(self->params), "pages=%s huge=%s",
-		 pages, huge);
+	ASSERT_EQ(0, read_text(SYSFS_PARAMS "/mode", mode, sizeof(mode)))
+		TH_LOG("%s: %s", SYSFS_PARAMS "/mode", strerror(errno));
+	snprintf(self->params, sizeof(self->params), "pages=%s huge=%s mode=%s",
+		 pages, huge, mode);
 }
 
 /* Whatever failed, leave the module loaded for the tests that follow. */
@@ -1063,6 +1098,134 @@ TEST_F(reload, load_with_4294967295_pages_einval)
 {
 	unload(_metadata, &self->fd);
 	load_must_fail(_metadata, "pages=4294967295", EINVAL);
+	reload_as_before(_metadata, self->params, &self->info);
+}
+
+TEST_F(reload, load_with_a_mode_beyond_0777_einval)
+{
+	unload(_metadata, &self->fd);
+	load_must_fail(_metadata, "mode=01777", EINVAL);
+	reload_as_before(_metadata, self->params, &self->info);
+}
+
+/* Run @fn in a child that is uid/gid nobody; true when it returned 0. */
+static bool as_nobody(int (*fn)(void *), void *arg)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return false;
+	if (pid == 0) {
+		if (setgid(65534) || setuid(65534))
+			_exit(126);
+		_exit(fn(arg));
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return false;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* 0 when an open for reading and writing fails with EACCES. */
+static int open_denied(void *arg)
+{
+	(void)arg;
+	return open(MAPDRV_DEVICE, O_RDWR) < 0 && errno == EACCES ? 0 : 1;
+}
+
+/* 0 when open, mmap and the marker work, and the walk is refused. */
+static int open_and_map(void *arg)
+{
+	struct mapdrv_walk_info wi = { .page = 0 };
+	char *map;
+	int fd;
+
+	(void)arg;
+	fd = open(MAPDRV_DEVICE, O_RDWR);
+	if (fd < 0)
+		return 1;
+	map = mmap(NULL, page_size, PROT_READ, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED || strncmp(map, "mapdrv page 0", 14))
+		return 2;
+	/* PFNs and kernel addresses stay root's whatever the mode. */
+	if (ioctl(fd, MAPDRV_IOC_WALK, &wi) != -1 || errno != EPERM)
+		return 3;
+	return 0;
+}
+
+TEST_F(reload, unprivileged_open_is_eacces_by_default)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, stat(MAPDRV_DEVICE, &st));
+	ASSERT_EQ(0600, st.st_mode & 07777);
+	EXPECT_TRUE(as_nobody(open_denied, NULL));
+}
+
+/* The classroom switch: mode=0666 lets every user map the buffer. */
+TEST_F(reload, mode_0666_lets_users_map_but_not_walk)
+{
+	char params[128];
+	struct stat st;
+
+	unload(_metadata, &self->fd);
+	snprintf(params, sizeof(params), "%s mode=0666", self->params);
+	ASSERT_EQ(0, load_module(params)) TH_LOG("load %s: %s", params, strerror(errno));
+	ASSERT_EQ(0, stat(MAPDRV_DEVICE, &st));
+	EXPECT_EQ(0666, st.st_mode & 07777);
+	EXPECT_TRUE(as_nobody(open_and_map, NULL));
+	ASSERT_EQ(0, delete_module(MODULE_NAME)) TH_LOG("unload: %s", strerror(errno));
+	reload_as_before(_metadata, self->params, &self->info);
+}
+
+static long vmalloc_used_kb(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmallocUsed: %ld kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/*
+ * 100 loads and unloads through libkmod with buffer sizes from 1 page
+ * up: each unload gives back every page (VmallocUsed returns to what it
+ * was with the module out), and each load serves its last page's marker.
+ */
+TEST_F_TIMEOUT(reload, load_unload_100_cycles_give_back_vmalloc, 300)
+{
+	static const unsigned int sizes[] = { 1, 2, 3, 17, 64, 511, 512, 513, 1024, 4096 };
+	char params[64], want[MARKER_MAX], got[MARKER_MAX];
+	long baseline, now;
+	unsigned int pages;
+	int fd;
+
+	unload(_metadata, &self->fd);
+	baseline = vmalloc_used_kb();
+	ASSERT_LT(0, baseline);
+	for (int i = 0; i < 100; i++) {
+		pages = sizes[i % (sizeof(sizes) / sizeof(sizes[0]))];
+		snprintf(params, sizeof(params), "pages=%u huge=%d", pages, i & 1);
+		ASSERT_EQ(0, load_module(params))
+			TH_LOG("cycle %d: load %s: %s", i, params, strerror(errno));
+		fd = open(MAPDRV_DEVICE, O_RDONLY);
+		ASSERT_LE(0, fd) TH_LOG("cycle %d: open: %s", i, strerror(errno));
+		ASSERT_EQ((ssize_t)sizeof(got),
+			  pread(fd, got, sizeof(got), (off_t)(pages - 1) * page_size));
+		close(fd);
+		marker(want, pages - 1);
+		ASSERT_STREQ(want, got) TH_LOG("cycle %d", i);
+		ASSERT_EQ(0, delete_module(MODULE_NAME))
+			TH_LOG("cycle %d: unload: %s", i, strerror(errno));
+		now = vmalloc_used_kb();
+		ASSERT_EQ(baseline, now) TH_LOG("cycle %d (%s): VmallocUsed %ld kB, was %ld kB",
+						i, params, now, baseline);
+	}
 	reload_as_before(_metadata, self->params, &self->info);
 }
 

@@ -1,0 +1,37 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# What 'make check' runs inside each VM: the device's suite, mapview's
+# suite and, on a kernel with kmemleak, a leak scan after both.  Prints
+# TAP; exits non-zero if anything failed.
+dir=$(dirname "$0")
+kmemleak=/sys/kernel/debug/kmemleak
+status=0
+
+# Leaks from the boot itself are not ours: forget them before the tests.
+if [ -e $kmemleak ]; then
+	echo scan >$kmemleak
+	echo clear >$kmemleak
+fi
+
+"$dir/mapdrv_test" || status=1
+"$dir/mapview_test" || status=1
+# Only the debug kernel can inject faults: there it must run.
+if [ -e /sys/kernel/debug/fail_page_alloc ]; then
+	"$dir/faultinject_test" || status=1
+fi
+
+if [ -e $kmemleak ]; then
+	# kmemleak reports only objects older than 5 s, and wants two scans.
+	sleep 6
+	echo scan >$kmemleak
+	echo scan >$kmemleak
+	if [ -s $kmemleak ]; then
+		sed 's/^/# /' $kmemleak
+		echo "not ok 1 kmemleak: leaks after the suites"
+		status=1
+	else
+		echo "ok 1 kmemleak: no leak after the suites"
+	fi
+fi
+exit $status
