@@ -8,6 +8,7 @@
 #   make deps       install host packages, fetch the Debian kernels
 #   make vm-modules the module for every kernel of the matrix (build/K/)
 #   make debug-kernel  build the debug kernel of the matrix (cached)
+#   make stress     the long stress run (DURATION=600 KERNEL=debug SEED=1)
 #   make lint       checkpatch, sparse, W=1, gcc/clang, cppcheck
 #   make dkms-check DKMS round trip per kernel, in a throw-away tree
 #   make install    mapview and its man page (DESTDIR, PREFIX)
@@ -40,7 +41,7 @@ MODULE_SRCS := Kbuild dkms.conf $(wildcard module/*.[ch])
 
 .PHONY: all module userspace selftests vm-modules deps harness check demo \
 	debug-kernel \
-	clean help install uninstall lint dkms-check modules_install
+	clean help install uninstall lint dkms-check modules_install stress
 
 all: module userspace
 
@@ -57,7 +58,8 @@ userspace/mapview: $(MAPVIEW_SRCS) $(MAPVIEW_HDRS)
 
 # The VM tests and the host-side unit tests of mapview's parsers.
 selftests: selftests/mapdrv_test selftests/mapview_test \
-	   selftests/faultinject_test userspace/tests/procfs_test
+	   selftests/faultinject_test selftests/stress_test \
+	   userspace/tests/procfs_test
 
 selftests/mapdrv_test: selftests/mapdrv_test.c module/mapdrv_uapi.h | harness
 	$(CC) $(TEST_CFLAGS) $(shell pkg-config --cflags libkmod) -o $@ $< \
@@ -66,6 +68,10 @@ selftests/mapdrv_test: selftests/mapdrv_test.c module/mapdrv_uapi.h | harness
 selftests/mapview_test: selftests/mapview_test.c module/mapdrv_uapi.h | harness
 	$(CC) $(TEST_CFLAGS) $(shell pkg-config --cflags json-c libkmod) -o $@ $< \
 		$(shell pkg-config --libs json-c libkmod)
+
+selftests/stress_test: selftests/stress_test.c module/mapdrv_uapi.h
+	$(CC) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -Imodule \
+		-o $@ $< -lpthread
 
 selftests/faultinject_test: selftests/faultinject_test.c | harness
 	$(CC) $(TEST_CFLAGS) $(shell pkg-config --cflags libkmod) -o $@ $< \
@@ -113,6 +119,16 @@ harness:
 check: deps vm-modules userspace selftests
 	scripts/check
 
+# The seeded stress run, long: make stress DURATION=600 KERNEL=debug SEED=7
+DURATION ?= 600
+KERNEL ?= debug
+SEED ?= 1
+stress: vm-modules selftests/stress_test
+	scripts/vmrun --kernel $(KERNEL) --cmdline init_on_alloc=0 \
+		--timeout $$(($(DURATION) + 600)) --add selftests/stress_test -- \
+		env MAPDRV_STRESS_SECONDS=$(DURATION) MAPDRV_STRESS_SEED=$(SEED) \
+		selftests/stress_test
+
 # checkpatch --strict, sparse and W=1 on 6.1 and 6.12, gcc/clang/cppcheck.
 lint: deps
 	scripts/lint
@@ -133,6 +149,7 @@ demo: deps vm-modules userspace
 clean:
 	rm -rf build userspace/mapview selftests/mapdrv_test \
 		selftests/mapview_test selftests/faultinject_test \
+		selftests/stress_test \
 		userspace/tests/procfs_test
 	rm -rf .tmp_versions *.o *.ko *.mod *.mod.c .*.cmd module/*.o \
 		module/.*.cmd modules.order Module.symvers

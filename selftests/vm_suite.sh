@@ -16,6 +16,8 @@ fi
 
 "$dir/mapdrv_test" || status=1
 "$dir/mapview_test" || status=1
+# The short stress run; 'make stress' runs the long one.
+MAPDRV_STRESS_SECONDS=${MAPDRV_STRESS_SECONDS:-10} "$dir/stress_test" || status=1
 # Only the debug kernel can inject faults: there it must run.
 if [ -e /sys/kernel/debug/fail_page_alloc ]; then
 	"$dir/faultinject_test" || status=1
