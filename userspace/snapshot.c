@@ -12,84 +12,67 @@
 #include "mapdrv_uapi.h"
 #include "snapshot.h"
 
-static int with_file(const char *path, const char **what, FILE **f)
+/* Open @path, hand it to @parse, close it; on failure @what names it. */
+static int parse_proc(const char *path, int (*parse)(FILE *, void *),
+		      void *arg, const char **what)
 {
-	*f = fopen(path, "re");
-	if (!*f) {
+	FILE *f = fopen(path, "re");
+	int ret;
+
+	if (!f) {
 		*what = path;
 		return -errno;
 	}
-	return 0;
-}
-
-static int take_status(struct snapshot *s, const char **what)
-{
-	FILE *f;
-	int ret;
-
-	ret = with_file("/proc/self/status", what, &f);
-	if (ret)
-		return ret;
-	ret = parse_status(f, &s->status);
+	ret = parse(f, arg);
 	fclose(f);
-	if (ret)
-		*what = "/proc/self/status";
+	if (ret < 0)
+		*what = path;
 	return ret;
 }
 
-static int take_maps(const struct snap_ctx *ctx, struct snapshot *s,
-		     const char **what)
+static int status_of(FILE *f, void *s)
 {
-	FILE *f;
-	int ret;
-
-	ret = with_file("/proc/self/maps", what, &f);
-	if (ret)
-		return ret;
-	ret = maps_find_path(f, ctx->device, s->maps, SNAP_MAPS_MAX);
-	fclose(f);
-	if (ret < 0) {
-		*what = "/proc/self/maps";
-		return ret;
-	}
-	s->nmaps = ret;
-	return 0;
+	return parse_status(f, &((struct snapshot *)s)->status);
 }
 
-static int take_smaps(unsigned long addr, struct smaps_entry *e,
-		      const char **what)
+static int meminfo_of(FILE *f, void *s)
 {
-	FILE *f;
-	int ret;
-
-	ret = with_file("/proc/self/smaps", what, &f);
-	if (ret)
-		return ret;
-	ret = parse_smaps(f, addr, e);
-	fclose(f);
-	if (ret)
-		*what = "/proc/self/smaps";
-	return ret;
+	return parse_meminfo(f, &((struct snapshot *)s)->meminfo);
 }
 
-static int take_meminfo(struct snapshot *s, const char **what)
-{
-	FILE *f;
-	int ret;
+struct maps_arg {
+	const char *device;
+	struct snapshot *s;
+};
 
-	ret = with_file("/proc/meminfo", what, &f);
-	if (ret)
-		return ret;
-	ret = parse_meminfo(f, &s->meminfo);
-	fclose(f);
-	if (ret)
-		*what = "/proc/meminfo";
-	return ret;
+static int maps_of(FILE *f, void *arg)
+{
+	struct maps_arg *m = arg;
+	int n = maps_find_path(f, m->device, m->s->maps, SNAP_MAPS_MAX);
+
+	if (n >= 0)
+		m->s->nmaps = n;
+	return n;
+}
+
+struct smaps_arg {
+	unsigned long addr;
+	struct smaps_entry *e;
+};
+
+static int smaps_of(FILE *f, void *arg)
+{
+	struct smaps_arg *m = arg;
+
+	return parse_smaps(f, m->addr, m->e);
 }
 
 int snapshot_take(const struct snap_ctx *ctx, struct snapshot *s,
 		  const char **what)
 {
+	struct maps_arg maps = { ctx->device, s };
+	struct smaps_arg shared = { ctx->shared_addr, &s->smaps_shared };
+	struct smaps_arg private = { ctx->private_addr, &s->smaps_private };
 	struct mapdrv_info info;
 	struct rusage ru;
 	int ret;
@@ -110,14 +93,16 @@ int snapshot_take(const struct snap_ctx *ctx, struct snapshot *s,
 		s->module_faults = (long long)info.faults;
 	}
 
-	ret = take_status(s, what);
-	if (!ret)
-		ret = take_maps(ctx, s, what);
-	if (!ret && (s->has_shared = ctx->shared_addr != 0))
-		ret = take_smaps(ctx->shared_addr, &s->smaps_shared, what);
-	if (!ret && (s->has_private = ctx->private_addr != 0))
-		ret = take_smaps(ctx->private_addr, &s->smaps_private, what);
-	if (!ret)
-		ret = take_meminfo(s, what);
-	return ret;
+	ret = parse_proc("/proc/self/status", status_of, s, what);
+	if (ret >= 0)
+		ret = parse_proc("/proc/self/maps", maps_of, &maps, what);
+	s->has_shared = ctx->shared_addr != 0;
+	if (ret >= 0 && s->has_shared)
+		ret = parse_proc("/proc/self/smaps", smaps_of, &shared, what);
+	s->has_private = ctx->private_addr != 0;
+	if (ret >= 0 && s->has_private)
+		ret = parse_proc("/proc/self/smaps", smaps_of, &private, what);
+	if (ret >= 0)
+		ret = parse_proc("/proc/meminfo", meminfo_of, s, what);
+	return ret < 0 ? ret : 0;
 }
