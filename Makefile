@@ -61,11 +61,13 @@ selftests: selftests/mapdrv_test selftests/mapview_test \
 	   selftests/faultinject_test selftests/stress_test \
 	   userspace/tests/procfs_test
 
-selftests/mapdrv_test: selftests/mapdrv_test.c module/mapdrv_uapi.h | harness
+selftests/mapdrv_test: selftests/mapdrv_test.c selftests/mapdrv_module.h \
+		       module/mapdrv_uapi.h | harness
 	$(CC) $(TEST_CFLAGS) $(shell pkg-config --cflags libkmod) -o $@ $< \
 		$(shell pkg-config --libs libkmod)
 
-selftests/mapview_test: selftests/mapview_test.c module/mapdrv_uapi.h | harness
+selftests/mapview_test: selftests/mapview_test.c selftests/mapdrv_module.h \
+			module/mapdrv_uapi.h | harness
 	$(CC) $(TEST_CFLAGS) $(shell pkg-config --cflags json-c libkmod) -o $@ $< \
 		$(shell pkg-config --libs json-c libkmod)
 
@@ -73,7 +75,8 @@ selftests/stress_test: selftests/stress_test.c module/mapdrv_uapi.h
 	$(CC) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -Imodule \
 		-o $@ $< -lpthread
 
-selftests/faultinject_test: selftests/faultinject_test.c | harness
+selftests/faultinject_test: selftests/faultinject_test.c \
+			   selftests/mapdrv_module.h | harness
 	$(CC) $(TEST_CFLAGS) $(shell pkg-config --cflags libkmod) -o $@ $< \
 		$(shell pkg-config --libs libkmod)
 

@@ -18,9 +18,17 @@ struct mapdrv_buffer {
 	unsigned long pages;	/* size in pages, never 0 */
 	size_t size;		/* pages << PAGE_SHIFT */
 	bool huge;		/* asked for PMD leaves (vmalloc_huge) */
-	atomic64_t faults;	/* pages handed out by mapdrv_fault() */
-	atomic64_t leaf_faults;	/* of those, found inside a huge leaf */
+	enum mapdrv_map_mode map_mode;	/* how mmap serves pages */
+	atomic64_t faults;	/* calls of mapdrv_fault() */
+	atomic64_t mapped;	/* pages put in user page tables */
+	atomic64_t leaf_pages;	/* of those, found inside a huge leaf */
 };
+
+/*
+ * Pages one faultaround fault maps at most: 64 KiB, the page cache's
+ * default fault_around_bytes.
+ */
+#define MAPDRV_WINDOW	16
 
 /* What mapdrv_walk() saw on its way down (levels: mapdrv_uapi.h). */
 struct mapdrv_walk {

@@ -50,7 +50,8 @@ noinline int mapdrv_buffer_alloc(struct mapdrv_buffer *buf,
 	buf->size = size;
 	buf->huge = huge;
 	atomic64_set(&buf->faults, 0);
-	atomic64_set(&buf->leaf_faults, 0);
+	atomic64_set(&buf->mapped, 0);
+	atomic64_set(&buf->leaf_pages, 0);
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/string.h>
 #include <linux/sysfs.h>
 
 #include "mapdrv.h"
@@ -35,6 +36,19 @@ static ushort mode = 0600;
 module_param(mode, ushort, 0444);
 MODULE_PARM_DESC(mode, "Permissions of /dev/mapdrv (default 0600; 0666 lets every user map the buffer)");
 
+/* Indexed by enum mapdrv_map_mode; mapdrv_mmap.c says what each does. */
+static const char * const mapdrv_map_names[] = {
+	[MAPDRV_MAP_FAULT] = "fault",
+	[MAPDRV_MAP_FAULTAROUND] = "faultaround",
+	[MAPDRV_MAP_PREMAP] = "premap",
+};
+
+static_assert(ARRAY_SIZE(mapdrv_map_names) == MAPDRV_MAP_MODES);
+
+static char *map = "fault";
+module_param(map, charp, 0444);
+MODULE_PARM_DESC(map, "How pages reach user space: fault (one per fault, default), faultaround (16 per fault) or premap (all at mmap)");
+
 struct mapdrv_buffer mapdrv_buf;
 
 static ssize_t faults_show(struct device *dev, struct device_attribute *attr,
@@ -44,8 +58,16 @@ static ssize_t faults_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(faults);
 
+static ssize_t mapped_show(struct device *dev, struct device_attribute *attr,
+			   char *out)
+{
+	return sysfs_emit(out, "%lld\n", atomic64_read(&mapdrv_buf.mapped));
+}
+static DEVICE_ATTR_RO(mapped);
+
 static struct attribute *mapdrv_attrs[] = {
 	&dev_attr_faults.attr,
+	&dev_attr_mapped.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(mapdrv);
@@ -75,6 +97,14 @@ static int __init mapdrv_init(void)
 	}
 	mapdrv_misc.mode = mode;
 
+	ret = sysfs_match_string(mapdrv_map_names, map);
+	if (ret < 0) {
+		pr_err("map=%s is not a mapping mode: it must be fault, faultaround or premap\n",
+		       map);
+		return -EINVAL;
+	}
+	mapdrv_buf.map_mode = ret;
+
 	ret = mapdrv_buffer_alloc(&mapdrv_buf, pages, huge);
 	if (ret) {
 		pr_err("cannot allocate a buffer of %u pages: %d\n", pages, ret);
@@ -87,9 +117,10 @@ static int __init mapdrv_init(void)
 		goto err_free;
 	}
 
-	pr_info("serving %lu pages (%zu KiB%s) on /dev/mapdrv\n",
+	pr_info("serving %lu pages (%zu KiB%s, map=%s) on /dev/mapdrv\n",
 		mapdrv_buf.pages, mapdrv_buf.size >> 10,
-		huge ? ", vmalloc_huge" : "");
+		huge ? ", vmalloc_huge" : "",
+		mapdrv_map_names[mapdrv_buf.map_mode]);
 	return 0;
 
 err_free:

@@ -14,12 +14,23 @@
 
 #define MAPDRV_INFO_HUGE	0x1U	/* allocated with vmalloc_huge */
 
+/* How pages reach user space: the module parameter map=NAME. */
+enum mapdrv_map_mode {
+	MAPDRV_MAP_FAULT,	/* "fault": one page per fault (the default) */
+	MAPDRV_MAP_FAULTAROUND,	/* "faultaround": a window of pages per fault */
+	MAPDRV_MAP_PREMAP,	/* "premap": every page at mmap() time */
+	MAPDRV_MAP_MODES
+};
+
 struct mapdrv_info {
 	__u64 size;		/* buffer size in bytes */
 	__u64 pages;		/* buffer size in pages */
-	__u64 faults;		/* pages served by the .fault handler */
-	__u64 leaf_faults;	/* of those, found inside a huge (PMD/PUD) leaf */
+	__u64 faults;		/* calls of the .fault handler */
+	__u64 leaf_pages;	/* pages mapped from inside a huge (PMD/PUD) leaf */
 	__u32 flags;		/* MAPDRV_INFO_* */
+	__u32 map_mode;		/* enum mapdrv_map_mode */
+	__u64 mapped;		/* pages put in user page tables, by any path */
+	__u32 window;		/* pages one faultaround fault maps at most */
 	__u32 reserved;		/* zero */
 };
 
@@ -54,8 +65,24 @@ struct mapdrv_walk_info {
 	__u64 vmalloc_to_page_ptr;	/* vmalloc_to_page()'s struct page * */
 };
 
+/*
+ * MAPDRV_IOC_WALK_BENCH: time the module's walk and vmalloc_to_page()
+ * over every page of the buffer, in the kernel, for the benchmark.
+ * Each is timed over two passes, in the order walk, vmalloc_to_page,
+ * vmalloc_to_page, walk, so that neither always runs on a warmer cache.
+ * CAP_SYS_ADMIN only (EPERM otherwise).
+ */
+struct mapdrv_walk_bench {
+	__u64 pages;			/* out: pages per pass */
+	__u64 passes;			/* out: passes timed per function (2) */
+	__u64 walk_ns;			/* out: mapdrv's walk, all passes */
+	__u64 vmalloc_to_page_ns;	/* out: vmalloc_to_page(), all passes */
+	__u64 mismatches;		/* out: pages the two disagree on */
+};
+
 #define MAPDRV_IOC_MAGIC	'M'
 #define MAPDRV_IOC_INFO		_IOR(MAPDRV_IOC_MAGIC, 1, struct mapdrv_info)
 #define MAPDRV_IOC_WALK		_IOWR(MAPDRV_IOC_MAGIC, 2, struct mapdrv_walk_info)
+#define MAPDRV_IOC_WALK_BENCH	_IOR(MAPDRV_IOC_MAGIC, 3, struct mapdrv_walk_bench)
 
 #endif /* _MAPDRV_UAPI_H */

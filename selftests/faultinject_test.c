@@ -17,15 +17,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <libkmod.h>
-
 #include "kselftest_harness.h"
 
+#include "mapdrv_module.h"
+
 #define DEBUGFS		"/sys/kernel/debug"
-#define PARAMS		"/sys/module/mapdrv/parameters"
 #define FAIL_NTH	"/proc/thread-self/fail-nth"
 #define SWEEP_MAX	5000	/* more allocations than a load makes */
 
@@ -39,22 +39,6 @@ static int write_file(const char *path, const char *value)
 	n = write(fd, value, strlen(value));
 	close(fd);
 	return n == (ssize_t)strlen(value) ? 0 : -1;
-}
-
-static int read_file(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
 }
 
 /* Set attribute @attr of both fault injectors to @value. */
@@ -88,28 +72,10 @@ static int load_injected(int fd, int nth, bool *reached)
 	ret = syscall(SYS_finit_module, fd, "pages=64", 0);
 	err = errno;
 	/* What is left of the count: 0 once the n-th call was failed. */
-	*reached = read_file(FAIL_NTH, value, sizeof(value)) == 0 &&
+	*reached = read_text(FAIL_NTH, value, sizeof(value)) == 0 &&
 		   atoi(value) == 0;
 	write_file(FAIL_NTH, "0");
 	return ret ? -err : 0;
-}
-
-static int kmod_op(bool load, const char *params)
-{
-	struct kmod_ctx *ctx = kmod_new(NULL, NULL);
-	struct kmod_module *mod = NULL;
-	int ret = -ENOMEM;
-
-	if (ctx)
-		ret = load ? kmod_module_new_from_path(ctx, getenv("MAPDRV_KO"), &mod) :
-			     kmod_module_new_from_name(ctx, "mapdrv", &mod);
-	if (mod) {
-		ret = load ? kmod_module_insert_module(mod, 0, params) :
-			     kmod_module_remove_module(mod, KMOD_REMOVE_NOWAIT);
-		kmod_module_unref(mod);
-	}
-	kmod_unref(ctx);
-	return ret;
 }
 
 /*
@@ -135,30 +101,53 @@ static bool buffer_failure_logged(int kmsg)
 	return seen;
 }
 
+/*
+ * GFP_KERNEL and order-0 allocations may fail too, and quietly: a
+ * forced failure's stack dump would read as a kernel report.
+ */
+static int inject_quietly_anywhere(void)
+{
+	if (inject("ignore-gfp-wait", "N") ||
+	    write_file(DEBUGFS "/fail_page_alloc/ignore-gfp-highmem", "N") ||
+	    write_file(DEBUGFS "/fail_page_alloc/min-order", "0"))
+		return -1;
+	return inject("verbose", "0");
+}
+
+/* Lines of /proc/self/maps: one per mapping. */
+static int count_mappings(void)
+{
+	char line[512];
+	int n = 0;
+	FILE *f = fopen("/proc/self/maps", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n += strchr(line, '\n') != NULL;
+	fclose(f);
+	return n;
+}
+
 FIXTURE(inject) {
-	char params[96];
+	char params[128];
 };
 
 FIXTURE_SETUP(inject)
 {
-	char pages[24], huge[8], mode[16];
-
 	ASSERT_NE(NULL, getenv("MAPDRV_KO")) TH_LOG("set MAPDRV_KO to mapdrv.ko");
 	ASSERT_EQ(0, access(DEBUGFS "/fail_page_alloc", F_OK))
 		TH_LOG("no fault injection: needs CONFIG_FAULT_INJECTION_DEBUG_FS");
-	ASSERT_EQ(0, read_file(PARAMS "/pages", pages, sizeof(pages)));
-	ASSERT_EQ(0, read_file(PARAMS "/huge", huge, sizeof(huge)));
-	ASSERT_EQ(0, read_file(PARAMS "/mode", mode, sizeof(mode)));
-	snprintf(self->params, sizeof(self->params), "pages=%s huge=%s mode=%s",
-		 pages, huge, mode);
-	ASSERT_EQ(0, kmod_op(false, NULL)) TH_LOG("unload: %s", strerror(errno));
+	ASSERT_EQ(0, module_params(self->params, sizeof(self->params)))
+		TH_LOG("%s: %s", SYSFS_PARAMS, strerror(errno));
+	ASSERT_EQ(0, unload_module()) TH_LOG("unload: %s", strerror(errno));
 }
 
 FIXTURE_TEARDOWN(inject)
 {
 	write_file(FAIL_NTH, "0");
-	if (access("/sys/module/mapdrv", F_OK) && kmod_op(true, self->params))
-		TH_LOG("reloading %s: failed", self->params);
+	if (access(SYSFS_MODULE, F_OK) && load_module(self->params))
+		TH_LOG("reloading %s: %s", self->params, strerror(errno));
 }
 
 TEST_F_TIMEOUT(inject, failed_allocations_fail_the_load_cleanly, 600)
@@ -167,14 +156,7 @@ TEST_F_TIMEOUT(inject, failed_allocations_fail_the_load_cleanly, 600)
 
 	bool reached;
 
-	/*
-	 * GFP_KERNEL and order-0 allocations may fail too, and quietly: a
-	 * forced failure's stack dump would read as a kernel report.
-	 */
-	ASSERT_EQ(0, inject("ignore-gfp-wait", "N"));
-	ASSERT_EQ(0, write_file(DEBUGFS "/fail_page_alloc/ignore-gfp-highmem", "N"));
-	ASSERT_EQ(0, write_file(DEBUGFS "/fail_page_alloc/min-order", "0"));
-	ASSERT_EQ(0, inject("verbose", "0"));
+	ASSERT_EQ(0, inject_quietly_anywhere());
 	fd = open(getenv("MAPDRV_KO"), O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, fd) TH_LOG("%s: %s", getenv("MAPDRV_KO"), strerror(errno));
 	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -184,7 +166,7 @@ TEST_F_TIMEOUT(inject, failed_allocations_fail_the_load_cleanly, 600)
 	for (int nth = 1; nth <= SWEEP_MAX; nth++) {
 		ret = load_injected(fd, nth, &reached);
 		if (ret == 0) {
-			ASSERT_EQ(0, kmod_op(false, NULL));
+			ASSERT_EQ(0, unload_module());
 			if (!reached)
 				break;	/* the load makes fewer allocations */
 			continue;	/* a failure the kernel tolerated */
@@ -206,6 +188,54 @@ TEST_F_TIMEOUT(inject, failed_allocations_fail_the_load_cleanly, 600)
 		       failures);
 	TH_LOG("%d loads failed, %d of them in the buffer's allocation",
 	       failures, buffer_failures);
+}
+
+/*
+ * premap maps every page inside mmap(): page tables are allocated there,
+ * and any of them may fail.  Each mmap() must then fail with ENOMEM and
+ * leave no mapping behind (the mm core unmaps what premap had mapped).
+ */
+TEST_F_TIMEOUT(inject, failed_allocations_fail_premap_mmap_cleanly, 300)
+{
+	const size_t len = 64 * sysconf(_SC_PAGESIZE);
+	int failures = 0, fd, err, mappings;
+	char value[16];
+	bool reached;
+	char *map;
+
+	ASSERT_EQ(0, load_module("pages=64 map=premap"))
+		TH_LOG("load pages=64 map=premap: %s", strerror(errno));
+	ASSERT_EQ(0, inject_quietly_anywhere());
+	fd = open("/dev/mapdrv", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd) TH_LOG("/dev/mapdrv: %s", strerror(errno));
+	mappings = count_mappings();
+	ASSERT_LT(0, mappings);
+
+	for (int nth = 1; nth <= SWEEP_MAX; nth++) {
+		snprintf(value, sizeof(value), "%d", nth);
+		ASSERT_EQ(0, write_file(FAIL_NTH, value));
+		map = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+		err = errno;
+		reached = read_text(FAIL_NTH, value, sizeof(value)) == 0 &&
+			  atoi(value) == 0;
+		write_file(FAIL_NTH, "0");
+		if (map != MAP_FAILED) {
+			EXPECT_STREQ("mapdrv page 63", map + len - sysconf(_SC_PAGESIZE));
+			munmap(map, len);
+			if (!reached)
+				break;	/* mmap makes fewer allocations */
+			continue;
+		}
+		failures++;
+		EXPECT_EQ(ENOMEM, err) TH_LOG("failing allocation %d: %s", nth, strerror(err));
+		EXPECT_EQ(mappings, count_mappings())
+			TH_LOG("failing allocation %d left a mapping", nth);
+		ASSERT_GT(SWEEP_MAX, nth) TH_LOG("the mmaps never stopped failing");
+	}
+	close(fd);
+	EXPECT_LT(0, failures);
+	TH_LOG("%d mmaps failed", failures);
+	EXPECT_EQ(0, unload_module()) TH_LOG("unload: %s", strerror(errno));
 }
 
 TEST_HARNESS_MAIN

@@ -20,10 +20,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <libkmod.h>
-
 #include "kselftest_harness.h"
+#include "mapdrv_module.h"
 #include "mapdrv_uapi.h"
+
+static const char *const map_mode_names[] = {
+	[MAPDRV_MAP_FAULT] = "fault",
+	[MAPDRV_MAP_FAULTAROUND] = "faultaround",
+	[MAPDRV_MAP_PREMAP] = "premap",
+};
 
 #define STEPS 7
 
@@ -293,23 +298,71 @@ TEST_F(mapview, vsz_grows_by_the_mapping_at_mmap)
 	EXPECT_EQ(before, get_int(step(&self->run, 6), "vsz_kb"));
 }
 
-TEST_F(mapview, rss_at_step3_is_the_touched_pages)
+/* The growth of @field of the JSON step objects from step @a to step @b. */
+static long long grew(struct mapview_run *run, const char *field, int a, int b)
 {
-	long long touched = get_int(self->run.root, "touched");
-	struct json_object *smaps2 = get(step(&self->run, 2), "smaps");
-	struct json_object *smaps3 = get(step(&self->run, 3), "smaps");
-
-	EXPECT_EQ((long long)(self->info.pages + 1) / 2, touched);
-	EXPECT_EQ(0, get_int(smaps2, "Rss"));
-	EXPECT_EQ(touched * self->page_kb, get_int(smaps3, "Rss"));
+	return get_int(step(run, b), field) - get_int(step(run, a), field);
 }
 
-TEST_F(mapview, module_counts_one_fault_per_touched_page)
+/*
+ * smaps Rss after mmap (step 2) and after the touches (step 3), as the
+ * map mode has it: fault maps the touched pages only, faultaround whole
+ * windows around them, premap everything at mmap.
+ */
+TEST_F(mapview, rss_follows_the_touched_pages_and_the_map_mode)
 {
 	long long touched = get_int(self->run.root, "touched");
+	long long window = get_int(self->run.root, "window");
+	long long pages = self->info.pages;
+	long long rss2 = get_int(get(step(&self->run, 2), "smaps"), "Rss");
+	long long rss3 = get_int(get(step(&self->run, 3), "smaps"), "Rss");
 
-	EXPECT_EQ(touched, get_int(step(&self->run, 3), "module_faults") -
-			   get_int(step(&self->run, 2), "module_faults"));
+	EXPECT_EQ((pages + 1) / 2, touched);
+	EXPECT_STREQ(map_mode_names[self->info.map_mode],
+		     json_object_get_string(get(self->run.root, "map_mode")));
+	switch (self->info.map_mode) {
+	case MAPDRV_MAP_FAULT:
+		EXPECT_EQ(0, rss2);
+		EXPECT_EQ(touched * self->page_kb, rss3);
+		break;
+	case MAPDRV_MAP_FAULTAROUND:
+		/* Whole windows: at most one partial window at each end. */
+		EXPECT_EQ(0, rss2);
+		EXPECT_LE(touched * self->page_kb, rss3);
+		EXPECT_GE((touched + 2 * window) * self->page_kb, rss3);
+		EXPECT_GE(pages * self->page_kb, rss3);
+		break;
+	default:
+		EXPECT_EQ(pages * self->page_kb, rss2);
+		EXPECT_EQ(rss2, rss3);
+	}
+}
+
+/* What the module says it mapped is what the page tables hold. */
+TEST_F(mapview, module_mapped_is_what_smaps_counts)
+{
+	EXPECT_EQ(grew(&self->run, "module_mapped", 1, 3) * self->page_kb,
+		  get_int(get(step(&self->run, 3), "smaps"), "Rss"));
+}
+
+TEST_F(mapview, module_faults_follow_the_map_mode)
+{
+	long long touched = get_int(self->run.root, "touched");
+	long long window = get_int(self->run.root, "window");
+	long long faults = grew(&self->run, "module_faults", 2, 3);
+
+	switch (self->info.map_mode) {
+	case MAPDRV_MAP_FAULT:
+		EXPECT_EQ(touched, faults);
+		break;
+	case MAPDRV_MAP_FAULTAROUND:
+		/* One per window touched: the first may be partial. */
+		EXPECT_LE((touched + window - 1) / window, faults);
+		EXPECT_GE((touched + window - 1) / window + 1, faults);
+		break;
+	default:
+		EXPECT_EQ(0, faults);
+	}
 }
 
 TEST_F(mapview, every_touched_frame_matches)
@@ -475,71 +528,18 @@ TEST_F(cli, not_root_sees_pfns_hidden)
 	json_object_put(root);
 }
 
-static int read_param(const char *name, char *buf, size_t len)
-{
-	char path[128];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/module/mapdrv/parameters/%s", name);
-	f = fopen(path, "r");
-	if (!f || !fgets(buf, len, f)) {
-		if (f)
-			fclose(f);
-		return -1;
-	}
-	fclose(f);
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
-/* Through libkmod, as modprobe does; -1 with errno on failure. */
-static int load_ko(const char *ko, const char *params)
-{
-	struct kmod_ctx *ctx = kmod_new(NULL, NULL);
-	struct kmod_module *mod = NULL;
-	int ret = -ENOMEM;
-
-	if (ctx)
-		ret = kmod_module_new_from_path(ctx, ko, &mod);
-	if (mod) {
-		ret = kmod_module_insert_module(mod, 0, params);
-		kmod_module_unref(mod);
-	}
-	kmod_unref(ctx);
-	errno = ret < 0 ? -ret : 0;
-	return ret < 0 ? -1 : 0;
-}
-
-static int unload(const char *name)
-{
-	struct kmod_ctx *ctx = kmod_new(NULL, NULL);
-	struct kmod_module *mod = NULL;
-	int ret = -ENOMEM;
-
-	if (ctx)
-		ret = kmod_module_new_from_name(ctx, name, &mod);
-	if (mod) {
-		ret = kmod_module_remove_module(mod, KMOD_REMOVE_NOWAIT);
-		kmod_module_unref(mod);
-	}
-	kmod_unref(ctx);
-	errno = ret < 0 ? -ret : 0;
-	return ret < 0 ? -1 : 0;
-}
-
 /* --load: mapview inserts the module itself, through libkmod. */
 TEST_F(cli, load_inserts_the_module)
 {
 	const char *ko = getenv("MAPDRV_KO");
-	char pages[32], huge[8], params[64], cmd[512], line[512];
+	char params[128], cmd[512], line[512];
 	int loaded_by_us = 0, sixteen = 0, status;
 	FILE *f;
 
 	ASSERT_NE(NULL, ko) TH_LOG("MAPDRV_KO must name mapdrv.ko");
-	ASSERT_EQ(0, read_param("pages", pages, sizeof(pages)));
-	ASSERT_EQ(0, read_param("huge", huge, sizeof(huge)));
-	snprintf(params, sizeof(params), "pages=%s huge=%s", pages, huge);
-	ASSERT_EQ(0, unload("mapdrv")) TH_LOG("unload: %s", strerror(errno));
+	ASSERT_EQ(0, module_params(params, sizeof(params)))
+		TH_LOG("%s: %s", SYSFS_PARAMS, strerror(errno));
+	ASSERT_EQ(0, unload_module()) TH_LOG("unload: %s", strerror(errno));
 
 	snprintf(cmd, sizeof(cmd), "%s --load %s pages=16 --touch 2 --no-private 2>&1",
 		 mapview_path(), ko);
@@ -551,8 +551,8 @@ TEST_F(cli, load_inserts_the_module)
 	status = f ? pclose(f) : -1;
 
 	/* Put the module back as it was, whatever happened above. */
-	unload("mapdrv");
-	ASSERT_EQ(0, load_ko(ko, params)) TH_LOG("reload: %s", strerror(errno));
+	unload_module();
+	ASSERT_EQ(0, load_module(params)) TH_LOG("reload: %s", strerror(errno));
 	EXPECT_EQ(0, WEXITSTATUS(status));
 	EXPECT_EQ(1, loaded_by_us);
 	EXPECT_EQ(1, sixteen);

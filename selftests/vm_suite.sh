@@ -14,11 +14,27 @@ if [ -e $kmemleak ]; then
 	echo clear >$kmemleak
 fi
 
-"$dir/mapdrv_test" || status=1
-"$dir/mapview_test" || status=1
-# The short stress run; 'make stress' runs the long one.
-MAPDRV_STRESS_SECONDS=${MAPDRV_STRESS_SECONDS:-10} "$dir/stress_test" || status=1
-# Only the debug kernel can inject faults: there it must run.
+# The parameters vmrun loaded the module with, less any map= of theirs.
+base_params=$(echo " ${MAPDRV_MODPARAMS:-} " | sed 's/ map=[^ ]*//g')
+
+for map in fault faultaround premap; do
+	echo "# === map=$map ==="
+	export MAPDRV_MODPARAMS="$base_params map=$map"
+	rmmod mapdrv 2>/dev/null
+	# shellcheck disable=SC2086 # the parameters are separate words
+	if ! insmod "$MAPDRV_KO" $MAPDRV_MODPARAMS; then
+		echo "not ok 1 insmod $MAPDRV_KO $MAPDRV_MODPARAMS"
+		status=1
+		continue
+	fi
+	"$dir/mapdrv_test" || status=1
+	"$dir/mapview_test" || status=1
+	# The short stress run; 'make stress' runs the long one.
+	MAPDRV_STRESS_SECONDS=${MAPDRV_STRESS_SECONDS:-6} "$dir/stress_test" || status=1
+done
+
+# Only the debug kernel can inject faults: there it must run.  It loads
+# the module as it needs (premap included), so once is enough.
 if [ -e /sys/kernel/debug/fail_page_alloc ]; then
 	"$dir/faultinject_test" || status=1
 fi

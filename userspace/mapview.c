@@ -66,6 +66,37 @@ static const char *const step_explain[MAPVIEW_STEPS] = {
 	"  did not move) until the module is unloaded.",
 };
 
+/*
+ * Steps 2 and 3 as the other map modes show them (module parameter
+ * map=); step_explain[] tells the default, one page per fault.
+ */
+static const char faultaround_explain_3[] =
+	"  Each first read in a window of pages faulted into mapdrv's .fault\n"
+	"  handler (map=faultaround), which walked the kernel page tables for\n"
+	"  every page of the window and mapped them all in one go: module:faults\n"
+	"  grew by the windows touched, smaps:Rss and module:mapped by whole\n"
+	"  windows.  The page cache does the same for files (fault-around).";
+
+static const char *const premap_explain[2] = {
+	"  mmap() mapped every page at once (map=premap): VmSize and smaps:Rss\n"
+	"  both grew by the mapping's size, and module:mapped by its pages.\n"
+	"  No demand paging: touching the pages will fault nothing.",
+	"  The reads faulted nothing: every page was mapped at mmap(), so\n"
+	"  module:faults stayed put, and so did smaps:Rss.",
+};
+
+/* The --explain text of step kind @kind in map mode @mode. */
+static const char *explain_step(int kind, unsigned int mode)
+{
+	if (kind == 2 && mode == MAPDRV_MAP_PREMAP)
+		return premap_explain[0];
+	if (kind == 3 && mode == MAPDRV_MAP_PREMAP)
+		return premap_explain[1];
+	if (kind == 3 && mode == MAPDRV_MAP_FAULTAROUND)
+		return faultaround_explain_3;
+	return step_explain[kind];
+}
+
 struct options {
 	const char *device;
 	unsigned long touch;		/* 0: half the buffer */
@@ -238,7 +269,7 @@ static int take_step(struct session *s, int i)
 	int ret;
 
 	snap->name = step_name[step_kind(s, i)];
-	snap->explain = step_explain[step_kind(s, i)];
+	snap->explain = explain_step(step_kind(s, i), s->run->info.map_mode);
 	ret = snapshot_take(&s->ctx, snap, &what);
 	if (ret)
 		return fail_sys(what, -ret);

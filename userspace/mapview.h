@@ -40,6 +40,21 @@ struct run {
 	struct walk_report walk;
 };
 
+/* The module parameter map= that gives mapping mode @mode. */
+static inline const char *map_mode_name(unsigned int mode)
+{
+	switch (mode) {
+	case MAPDRV_MAP_FAULT:
+		return "fault";
+	case MAPDRV_MAP_FAULTAROUND:
+		return "faultaround";
+	case MAPDRV_MAP_PREMAP:
+		return "premap";
+	default:
+		return "unknown";
+	}
+}
+
 /* report_text.c: the human report, one section at a time. */
 void report_text_header(const struct run *r);
 void report_text_step(const struct run *r, int i, bool explain);

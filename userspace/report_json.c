@@ -61,6 +61,8 @@ static struct json_object *step_object(const struct snapshot *s)
 	add_int(o, "minflt", s->minflt);
 	json_object_object_add(o, "module_faults", s->module_faults < 0 ? NULL :
 			       json_object_new_int64(s->module_faults));
+	json_object_object_add(o, "module_mapped", s->module_mapped < 0 ? NULL :
+			       json_object_new_int64(s->module_mapped));
 	for (int i = 0; i < s->nmaps; i++)
 		json_object_array_add(maps, maps_line(&s->maps[i]));
 	json_object_object_add(o, "maps", maps);
@@ -139,6 +141,8 @@ int report_json(const struct run *r)
 	add_int(root, "pages", r->info.pages);
 	add_int(root, "page_size", r->page_size);
 	add_int(root, "touched", r->touch);
+	json_object_object_add(root, "map_mode", json_object_new_string(map_mode_name(r->info.map_mode)));
+	add_int(root, "window", r->info.window);
 	json_object_object_add(mod, "version", json_object_new_string(r->module.version));
 	json_object_object_add(mod, "srcversion", json_object_new_string(r->module.srcversion));
 	json_object_object_add(mod, "params", json_object_new_string(r->module.params));

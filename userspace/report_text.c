@@ -120,10 +120,11 @@ void report_text_header(const struct run *r)
 {
 	const struct module_info *mi = &r->module;
 
-	printf("mapview: %s, %llu pages of %ld bytes (%llu kB)%s\n", r->device,
-	       (unsigned long long)r->info.pages, r->page_size,
+	printf("mapview: %s, %llu pages of %ld bytes (%llu kB)%s, map=%s\n",
+	       r->device, (unsigned long long)r->info.pages, r->page_size,
 	       (unsigned long long)r->info.size >> 10,
-	       r->info.flags & MAPDRV_INFO_HUGE ? ", vmalloc_huge" : "");
+	       r->info.flags & MAPDRV_INFO_HUGE ? ", vmalloc_huge" : "",
+	       map_mode_name(r->info.map_mode));
 	if (mi->loaded)
 		printf("module: mapdrv %s, srcversion %s, %s, refcount %d%s\n",
 		       mi->version, mi->srcversion, mi->params, mi->refcnt,
@@ -163,6 +164,7 @@ void report_text_step(const struct run *r, int i, bool explain)
 		   &now->smaps_private, now->has_private);
 	row(tb, "rusage:minflt", prev->minflt, now->minflt, "");
 	row(tb, "module:faults", prev->module_faults, now->module_faults, "");
+	row(tb, "module:mapped", prev->module_mapped, now->module_mapped, "");
 	for (size_t k = 0; k < sizeof(meminfo_watch) / sizeof(meminfo_watch[0]); k++) {
 		const char *name = meminfo_watch[k];
 		long a = meminfo_get(&prev->meminfo, name);

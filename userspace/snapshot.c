@@ -85,12 +85,14 @@ int snapshot_take(const struct snap_ctx *ctx, struct snapshot *s,
 	s->minflt = ru.ru_minflt;
 
 	s->module_faults = -1;
+	s->module_mapped = -1;
 	if (ctx->fd >= 0) {
 		if (ioctl(ctx->fd, MAPDRV_IOC_INFO, &info)) {
 			*what = "MAPDRV_IOC_INFO";
 			return -errno;
 		}
 		s->module_faults = (long long)info.faults;
+		s->module_mapped = (long long)info.mapped;
 	}
 
 	ret = parse_proc("/proc/self/status", status_of, s, what);

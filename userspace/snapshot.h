@@ -16,6 +16,7 @@ struct snapshot {
 	struct status_mem status;
 	long minflt;			/* getrusage(): minor faults */
 	long long module_faults;	/* MAPDRV_IOC_INFO; -1 when closed */
+	long long module_mapped;	/* the same, pages mapped */
 	int nmaps;
 	struct maps_entry maps[SNAP_MAPS_MAX];
 	bool has_shared, has_private;
