@@ -59,14 +59,15 @@ static struct page *mapdrv_lookup(struct mm_struct *mm, unsigned long pgoff,
 	struct page *page, *expected;
 	struct mapdrv_walk walk;
 
-	page = mapdrv_walk(mm, kaddr, &walk);
+	/* Without huge leaves every walk ends at a PTE: no record needed. */
+	page = mapdrv_walk(mm, kaddr, mapdrv_buf.huge ? &walk : NULL);
 	expected = vmalloc_to_page((void *)kaddr);
 	if (!page || page != expected) {
 		pr_warn_ratelimited("page %lu: the page-table walk %s vmalloc_to_page(); refusing to map it\n",
 				    pgoff, page ? "disagrees with" : "found a hole unlike");
 		return NULL;
 	}
-	*leaf = walk.level != MAPDRV_LEVEL_PTE;
+	*leaf = mapdrv_buf.huge && walk.level != MAPDRV_LEVEL_PTE;
 	return page;
 }
 

@@ -66,8 +66,9 @@ struct mapdrv_walk_info {
 };
 
 /*
- * MAPDRV_IOC_WALK_BENCH: time the module's walk and vmalloc_to_page()
- * over every page of the buffer, in the kernel, for the benchmark.
+ * MAPDRV_IOC_WALK_BENCH: time the module's walk (as the fault path runs
+ * it) and vmalloc_to_page() over every page of the buffer, in the
+ * kernel, for the benchmark.
  * Each is timed over two passes, in the order walk, vmalloc_to_page,
  * vmalloc_to_page, walk, so that neither always runs on a warmer cache.
  * CAP_SYS_ADMIN only (EPERM otherwise).

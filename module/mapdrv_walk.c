@@ -28,6 +28,15 @@
 
 #include "mapdrv.h"
 
+/* Record what the walk read at @level, if the caller asked to see it. */
+static inline void note(struct mapdrv_walk *w, unsigned int level, u64 entry)
+{
+	if (w) {
+		w->level = level;
+		w->entry[level] = entry;
+	}
+}
+
 /* The page @addr falls in, inside a leaf that maps @pfn at its start. */
 static struct page *leaf_page(unsigned long pfn, unsigned long addr,
 			      unsigned long leaf_mask)
@@ -36,9 +45,12 @@ static struct page *leaf_page(unsigned long pfn, unsigned long addr,
 }
 
 /*
- * Walk to the page behind @addr.  @w records each entry read, pgd first,
- * and the level where the walk stopped: at the page's PTE or leaf, or at
- * the hole.  NULL for a hole, a bad entry or an address outside vmalloc.
+ * Walk to the page behind @addr, an address inside the buffer.  @w, when
+ * not NULL, records each entry read, pgd first, and the level where the
+ * walk stopped: at the page's PTE or leaf, or at the hole.  The fault
+ * path passes NULL unless the buffer may have huge leaves, the only case
+ * where it needs to know the level.  NULL for a hole, a bad entry or an
+ * address outside the buffer.
  */
 struct page *mapdrv_walk(struct mm_struct *mm, unsigned long addr,
 			 struct mapdrv_walk *w)
@@ -49,30 +61,29 @@ struct page *mapdrv_walk(struct mm_struct *mm, unsigned long addr,
 	pmd_t *pmdp, pmd;
 	pte_t *ptep, pte;
 
-	memset(w, 0, sizeof(*w));
-	if (!is_vmalloc_addr((void *)addr))
+	if (w)
+		memset(w, 0, sizeof(*w));
+	/* The buffer's pages only: the walk trusts no other address. */
+	if (addr - (unsigned long)mapdrv_buf.vaddr >= mapdrv_buf.size)
 		return NULL;
 
 	/* vmalloc maps no leaves above the PUD level: none or bad is a hole. */
-	w->level = MAPDRV_LEVEL_PGD;
 	pgdp = pgd_offset(mm, addr);
 	pgd = READ_ONCE(*pgdp);
-	w->entry[MAPDRV_LEVEL_PGD] = pgd_val(pgd);
+	note(w, MAPDRV_LEVEL_PGD, pgd_val(pgd));
 	if (pgd_none(pgd) || pgd_bad(pgd))
 		return NULL;
 
 	/* With 4-level paging the p4d is folded into the pgd. */
-	w->level = MAPDRV_LEVEL_P4D;
 	p4dp = p4d_offset(pgdp, addr);
 	p4d = READ_ONCE(*p4dp);
-	w->entry[MAPDRV_LEVEL_P4D] = p4d_val(p4d);
+	note(w, MAPDRV_LEVEL_P4D, p4d_val(p4d));
 	if (p4d_none(p4d) || p4d_leaf(p4d) || p4d_bad(p4d))
 		return NULL;
 
-	w->level = MAPDRV_LEVEL_PUD;
 	pudp = pud_offset(p4dp, addr);
 	pud = READ_ONCE(*pudp);
-	w->entry[MAPDRV_LEVEL_PUD] = pud_val(pud);
+	note(w, MAPDRV_LEVEL_PUD, pud_val(pud));
 	if (pud_none(pud))
 		return NULL;
 	if (pud_leaf(pud))
@@ -80,10 +91,9 @@ struct page *mapdrv_walk(struct mm_struct *mm, unsigned long addr,
 	if (pud_bad(pud))
 		return NULL;
 
-	w->level = MAPDRV_LEVEL_PMD;
 	pmdp = pmd_offset(pudp, addr);
 	pmd = READ_ONCE(*pmdp);
-	w->entry[MAPDRV_LEVEL_PMD] = pmd_val(pmd);
+	note(w, MAPDRV_LEVEL_PMD, pmd_val(pmd));
 	if (pmd_none(pmd))
 		return NULL;
 	if (pmd_leaf(pmd))	/* vmalloc_huge: a 2 MiB mapping */
@@ -92,10 +102,9 @@ struct page *mapdrv_walk(struct mm_struct *mm, unsigned long addr,
 		return NULL;
 
 	/* pte_offset_kernel, not pte_offset_map: 6.12 exports no helper. */
-	w->level = MAPDRV_LEVEL_PTE;
 	ptep = pte_offset_kernel(pmdp, addr);
 	pte = ptep_get(ptep);
-	w->entry[MAPDRV_LEVEL_PTE] = pte_val(pte);
+	note(w, MAPDRV_LEVEL_PTE, pte_val(pte));
 	if (!pte_present(pte))
 		return NULL;
 	return pte_page(pte);

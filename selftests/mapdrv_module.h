@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the mapdrv selftests share: reading the module's small sysfs
- * files, and loading and unloading mapdrv.ko through libkmod, as modprobe
- * and rmmod do.  The calls return 0, or -1 with errno set, like the
+ * What the mapdrv selftests (and the benchmark) share: reading the
+ * module's small sysfs files, and loading and unloading mapdrv.ko through
+ * libkmod, as modprobe and rmmod do.  The calls return 0, or -1 with errno set, like the
  * syscalls, so that a test reads the same either way.
  *
  * Each test is one program, so this is a header of static inline
