@@ -9,6 +9,8 @@
 #   make vm-modules the module for every kernel of the matrix (build/K/)
 #   make debug-kernel  build the debug kernel of the matrix (cached)
 #   make stress     the long stress run (DURATION=600 KERNEL=debug SEED=1)
+#   make bench      the benchmark in one VM (BENCH_SIZES=4,64,256 BENCH_RUNS=7
+#                   BENCH_JSON=build/bench.json BENCH_KERNEL=6.12)
 #   make lint       checkpatch, sparse, W=1, gcc/clang, cppcheck
 #   make dkms-check DKMS round trip per kernel, in a throw-away tree
 #   make install    mapview and its man page (DESTDIR, PREFIX)
@@ -40,7 +42,7 @@ MAPVIEW_HDRS := $(wildcard userspace/*.h) module/mapdrv_uapi.h
 MODULE_SRCS := Kbuild dkms.conf $(wildcard module/*.[ch])
 
 .PHONY: all module userspace selftests vm-modules deps harness check demo \
-	debug-kernel \
+	debug-kernel bench \
 	clean help install uninstall lint dkms-check modules_install stress
 
 all: module userspace
@@ -59,7 +61,7 @@ userspace/mapview: $(MAPVIEW_SRCS) $(MAPVIEW_HDRS)
 # The VM tests and the host-side unit tests of mapview's parsers.
 selftests: selftests/mapdrv_test selftests/mapview_test \
 	   selftests/faultinject_test selftests/stress_test \
-	   userspace/tests/procfs_test
+	   userspace/tests/procfs_test bench/mapdrv_bench
 
 selftests/mapdrv_test: selftests/mapdrv_test.c selftests/mapdrv_module.h \
 		       module/mapdrv_uapi.h | harness
@@ -79,6 +81,13 @@ selftests/faultinject_test: selftests/faultinject_test.c \
 			   selftests/mapdrv_module.h | harness
 	$(CC) $(TEST_CFLAGS) $(shell pkg-config --cflags libkmod) -o $@ $< \
 		$(shell pkg-config --libs libkmod)
+
+# The benchmark: runs in the VM (scripts/bench), also --quick in make check.
+BENCH_SRCS = $(wildcard bench/*.c)
+bench/mapdrv_bench: $(BENCH_SRCS) $(wildcard bench/*.h) module/mapdrv_uapi.h \
+		    selftests/mapdrv_module.h
+	$(CC) $(USER_CFLAGS) -Iselftests $(shell pkg-config --cflags json-c libkmod) \
+		-o $@ $(BENCH_SRCS) $(shell pkg-config --libs json-c libkmod) -lpthread
 
 userspace/tests/procfs_test: userspace/tests/procfs_test.c userspace/procfs.c \
 			     userspace/procfs.h | harness
@@ -132,6 +141,15 @@ stress: vm-modules selftests/stress_test
 		env MAPDRV_STRESS_SECONDS=$(DURATION) MAPDRV_STRESS_SEED=$(SEED) \
 		selftests/stress_test
 
+# Sizes in MiB; the JSON lands in BENCH_JSON (default build/bench.json).
+BENCH_SIZES ?= 4,64,256
+BENCH_RUNS ?= 7
+BENCH_JSON ?= build/bench.json
+BENCH_KERNEL ?= 6.12
+bench: vm-modules bench/mapdrv_bench
+	scripts/bench --kernel $(BENCH_KERNEL) --sizes $(BENCH_SIZES) \
+		--runs $(BENCH_RUNS) --json $(BENCH_JSON)
+
 # checkpatch --strict, sparse and W=1 on 6.1 and 6.12, gcc/clang/cppcheck.
 lint: deps
 	scripts/lint
@@ -152,7 +170,7 @@ demo: deps vm-modules userspace
 clean:
 	rm -rf build userspace/mapview selftests/mapdrv_test \
 		selftests/mapview_test selftests/faultinject_test \
-		selftests/stress_test \
+		selftests/stress_test bench/mapdrv_bench \
 		userspace/tests/procfs_test
 	rm -rf .tmp_versions *.o *.ko *.mod *.mod.c .*.cmd module/*.o \
 		module/.*.cmd modules.order Module.symvers

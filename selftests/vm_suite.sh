@@ -39,6 +39,15 @@ if [ -e /sys/kernel/debug/fail_page_alloc ]; then
 	"$dir/faultinject_test" || status=1
 fi
 
+# The benchmark's code, on one small size, so that it cannot rot; its
+# numbers mean nothing here ('make bench' runs it for real).
+if "$dir/../bench/mapdrv_bench" --quick; then
+	echo "ok 1 mapdrv_bench --quick"
+else
+	echo "not ok 1 mapdrv_bench --quick"
+	status=1
+fi
+
 if [ -e $kmemleak ]; then
 	# kmemleak reports only objects older than 5 s, and wants two scans.
 	sleep 6

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Timing and the results: every case hands its runs to measure() or
+ * record(), and the report reads them back by case name and size.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bench.h"
+
+/* The table's order, per size: baselines, mapdrv's modes, the rest. */
+const char *const case_order[] = {
+	"shmem", "anon-read", "anon-write", "anon-populate",
+	"mapdrv-fault", "mapdrv-faultaround", "mapdrv-premap",
+	"read-copy", "threads-1", "threads-2",
+	"walk-own", "walk-vmalloc_to_page",
+	"reread-mapdrv", "reread-anon",
+};
+const size_t ncases = ARRAY_SIZE(case_order);
+
+static struct result results[MAX_SIZES * ARRAY_SIZE(case_order)];
+static int nresults;
+static bool any_failed;
+
+uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Sorts @v in place. */
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), compare_doubles);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/*
+ * The median, because one slow run (an interrupt, the host scheduling
+ * the VM away) moves a mean but not a median; the smallest and largest
+ * beside it, to show how much the runs spread.
+ */
+void record(const char *name, size_t size, enum unit unit, double *values,
+	    int runs)
+{
+	double mid = median(values, runs);
+
+	results[nresults++] = (struct result){
+		.name = name, .size = size, .unit = unit, .median = mid,
+		.min = values[0], .max = values[runs - 1], .runs = runs,
+	};
+	/* Progress as it comes: under emulation a size can take minutes. */
+	fprintf(stderr, "bench: %4zu MiB %-20s %10.2f %-7s (min %.2f, max %.2f)\n",
+		size / MIB, name, mid, unit == NS_PER_PAGE ? "ns/page" : "GB/s",
+		values[0], values[runs - 1]);
+}
+
+void record_failure(const char *name, size_t size)
+{
+	results[nresults++] = (struct result){
+		.name = name, .size = size, .failed = true,
+	};
+	any_failed = true;
+	fprintf(stderr, "bench: %4zu MiB %-20s FAILED\n", size / MIB, name);
+}
+
+bool any_case_failed(void)
+{
+	return any_failed;
+}
+
+const struct result *lookup_result(const char *name, size_t size)
+{
+	for (int i = 0; i < nresults; i++) {
+		if (results[i].size == size && !strcmp(results[i].name, name))
+			return &results[i];
+	}
+	return NULL;
+}
+
+const struct result *find_result(const char *name, size_t size)
+{
+	const struct result *r = lookup_result(name, size);
+
+	return r && !r->failed ? r : NULL;
+}
+
+/*
+ * The warm-up pays for what only a first run pays (the binary's pages,
+ * the allocator's first chunks, cold caches) and would be noise.
+ */
+int measure(const char *name, size_t size, enum unit unit, int runs,
+	    run_fn run, void *arg)
+{
+	double values[MAX_RUNS];
+
+	if (run(arg, &values[0]))
+		goto failed;
+	for (int i = 0; i < runs; i++) {
+		if (run(arg, &values[i]))
+			goto failed;
+	}
+	record(name, size, unit, values, runs);
+	return 0;
+failed:
+	record_failure(name, size);
+	return -1;
+}
