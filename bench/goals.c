@@ -93,19 +93,8 @@ static const struct result *best_mapdrv(size_t size)
 static void goal_linear(struct goal *g, const char *name, size_t smallest,
 			size_t largest)
 {
-	const struct result *lo = find_result(name, smallest);
-	const struct result *hi = find_result(name, largest);
-	double ratio;
-
-	if (!lo || !hi || lo->median <= 0) {
-		goal_add(g, "%s%s not measured", g->len ? ", " : "", name);
-		g->unmeasured = true;
-		return;
-	}
-	ratio = hi->median / lo->median;
-	goal_add(g, "%s%s %.2f", g->len ? ", " : "", name, ratio);
-	if (ratio > 1.25)
-		g->missed = true;
+	goal_ratio(g, name, find_result(name, largest),
+		   find_result(name, smallest), 1.25, true);
 }
 
 void print_goals(const size_t *sizes, int nsizes)

@@ -78,55 +78,55 @@ static inline int load_module(const char *params)
 	return kmod_result(ret);
 }
 
+/* The loaded module in a fresh libkmod context; NULL when out of memory. */
+static inline struct kmod_module *module_get(struct kmod_ctx **ctx)
+{
+	struct kmod_module *mod = NULL;
+
+	*ctx = kmod_new(NULL, NULL);
+	if (*ctx && kmod_module_new_from_name(*ctx, MODULE_NAME, &mod) < 0)
+		mod = NULL;
+	return mod;
+}
+
+static inline void module_put(struct kmod_ctx *ctx, struct kmod_module *mod)
+{
+	if (mod)
+		kmod_module_unref(mod);
+	kmod_unref(ctx);
+}
+
 /* Never waits: a module in use gives EAGAIN (EWOULDBLOCK). */
 static inline int unload_module(void)
 {
-	struct kmod_module *mod = NULL;
 	struct kmod_ctx *ctx;
-	int ret;
+	struct kmod_module *mod = module_get(&ctx);
+	int ret = -ENOMEM;
 
-	ctx = kmod_new(NULL, NULL);
-	if (!ctx) {
-		errno = ENOMEM;
-		return -1;
-	}
-	ret = kmod_module_new_from_name(ctx, MODULE_NAME, &mod);
-	if (ret >= 0) {
+	if (mod)
 		ret = kmod_module_remove_module(mod, KMOD_REMOVE_NOWAIT);
-		kmod_module_unref(mod);
-	}
-	kmod_unref(ctx);
+	module_put(ctx, mod);
 	return kmod_result(ret);
 }
 
 /* The module's reference count (/sys/module/mapdrv/refcnt), or -1. */
 static inline int module_refcnt(void)
 {
-	struct kmod_module *mod = NULL;
 	struct kmod_ctx *ctx;
-	int refcnt = -1;
+	struct kmod_module *mod = module_get(&ctx);
+	int refcnt = mod ? kmod_module_get_refcnt(mod) : -1;
 
-	ctx = kmod_new(NULL, NULL);
-	if (ctx && kmod_module_new_from_name(ctx, MODULE_NAME, &mod) >= 0) {
-		refcnt = kmod_module_get_refcnt(mod);
-		kmod_module_unref(mod);
-	}
-	kmod_unref(ctx);
+	module_put(ctx, mod);
 	return refcnt;
 }
 
 static inline bool module_live(void)
 {
-	struct kmod_module *mod = NULL;
 	struct kmod_ctx *ctx;
-	bool live = false;
+	struct kmod_module *mod = module_get(&ctx);
+	bool live = mod && kmod_module_get_initstate(mod) == KMOD_MODULE_LIVE;
 
-	ctx = kmod_new(NULL, NULL);
-	if (ctx && kmod_module_new_from_name(ctx, MODULE_NAME, &mod) >= 0) {
-		live = kmod_module_get_initstate(mod) == KMOD_MODULE_LIVE;
-		kmod_module_unref(mod);
-	}
-	kmod_unref(ctx);
+	module_put(ctx, mod);
 	return live;
 }
 

@@ -980,25 +980,18 @@ TEST_F(mapdrv, walk_bad_pointer_efault)
 	ASSERT_EQ(EFAULT, errno) TH_LOG("MAPDRV_IOC_WALK: %s", strerror(errno));
 }
 
-TEST_F(mapdrv, walk_without_cap_sys_admin_eperm)
+/* 0 when the walk on fd *@arg fails with EPERM. */
+static int walk_refused(void *arg)
 {
 	struct mapdrv_walk_info wi;
-	int status;
-	pid_t pid;
 
-	pid = fork();
-	ASSERT_LE(0, pid) TH_LOG("fork: %s", strerror(errno));
-	if (pid == 0) {
-		/* The open fd stays usable; the capability is what is gone. */
-		if (setgid(65534) || setuid(65534))
-			_exit(2);
-		_exit(walk(self->fd, 0, &wi) == -1 && errno == EPERM ? 0 : 1);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0))
-		TH_LOG("waitpid: %s", strerror(errno));
-	ASSERT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(0, WEXITSTATUS(status))
-		TH_LOG("2: setuid failed, 1: the walk did not fail with EPERM");
+	return walk(*(int *)arg, 0, &wi) == -1 && errno == EPERM ? 0 : 1;
+}
+
+/* The open fd stays usable as nobody; the capability is what is gone. */
+TEST_F(mapdrv, walk_without_cap_sys_admin_eperm)
+{
+	EXPECT_TRUE(as_nobody(walk_refused, &self->fd));
 }
 
 /*
@@ -1031,25 +1024,17 @@ TEST_F(mapdrv, walk_bench_times_both_over_every_page)
 	EXPECT_GT(wb.pages * passes * 1000000, vtp_ns);
 }
 
-TEST_F(mapdrv, walk_bench_without_cap_sys_admin_eperm)
+static int walk_bench_refused(void *arg)
 {
 	struct mapdrv_walk_bench wb;
-	int status;
-	pid_t pid;
 
-	pid = fork();
-	ASSERT_LE(0, pid) TH_LOG("fork: %s", strerror(errno));
-	if (pid == 0) {
-		if (setgid(65534) || setuid(65534))
-			_exit(2);
-		_exit(ioctl(self->fd, MAPDRV_IOC_WALK_BENCH, &wb) == -1 &&
-		      errno == EPERM ? 0 : 1);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0))
-		TH_LOG("waitpid: %s", strerror(errno));
-	ASSERT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(0, WEXITSTATUS(status))
-		TH_LOG("2: setuid failed, 1: the ioctl did not fail with EPERM");
+	return ioctl(*(int *)arg, MAPDRV_IOC_WALK_BENCH, &wb) == -1 &&
+	       errno == EPERM ? 0 : 1;
+}
+
+TEST_F(mapdrv, walk_bench_without_cap_sys_admin_eperm)
+{
+	EXPECT_TRUE(as_nobody(walk_bench_refused, &self->fd));
 }
 
 /* ---- the module's lifetime ------------------------------------------- */
