@@ -4,7 +4,7 @@
 #
 #   make            the module for the running kernel (KDIR) and the tools
 #   make check      build everything, run the tests in QEMU on the matrix
-#   make demo       boot the 6.12 VM and run userspace/mapview
+#   make demo       boot the 6.12 VM and run userspace/mapview (MAP=premap...)
 #   make deps       install host packages, fetch the Debian kernels
 #   make vm-modules the module for every kernel of the matrix (build/K/)
 #   make debug-kernel  build the debug kernel of the matrix (cached)
@@ -162,9 +162,11 @@ dkms-check: deps
 modules_install:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 
+# MAP=faultaround or MAP=premap shows the other map modes.
+MAP ?= fault
 demo: deps vm-modules userspace
 	scripts/vmrun --kernel 6.12 --cmdline init_on_alloc=0 \
-		--modparams pages=64 --add userspace/mapview -- \
+		--modparams "pages=64 map=$(MAP)" --add userspace/mapview -- \
 		userspace/mapview --explain --touch 8 --walk 3
 
 clean:
