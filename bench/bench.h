@@ -38,6 +38,7 @@ struct result {
 	double median, min, max;
 	int runs;
 	bool failed;
+	bool unmeasured;	/* a run too short for the clock to see */
 };
 
 extern const char *const case_order[];	/* every case, the table's order */
@@ -59,7 +60,7 @@ bool any_case_failed(void);
 
 /* The result of case @name at @size, failed or not; NULL if never run. */
 const struct result *lookup_result(const char *name, size_t size);
-/* The measured result of case @name at @size, or NULL. */
+/* The measured result of case @name at @size (not failed, seen), or NULL. */
 const struct result *find_result(const char *name, size_t size);
 
 /* ---- touching pages (touch.c) ----------------------------------------- */

@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -41,6 +42,7 @@ static const char *unit_name(enum unit unit)
 void print_environment(void)
 {
 	char thp[128] = "", *lb, *rb;
+	struct timespec res;
 	struct utsname u;
 
 	uname(&u);
@@ -57,9 +59,14 @@ void print_environment(void)
 	} else {
 		strcpy(thp, "unknown");
 	}
+	/* A clock that ticks in jiffies cannot time a short run. */
+	if (clock_getres(CLOCK_MONOTONIC, &res))
+		res.tv_sec = res.tv_nsec = -1;
 	printf("environment: kernel %s, %ld online CPUs, page size %zu, "
-	       "transparent hugepages %s; times include mmap, exclude munmap\n",
-	       u.release, sysconf(_SC_NPROCESSORS_ONLN), page_size, thp);
+	       "transparent hugepages %s, clock resolution %ld ns; "
+	       "times include mmap, exclude munmap\n",
+	       u.release, sysconf(_SC_NPROCESSORS_ONLN), page_size, thp,
+	       res.tv_sec * 1000000000L + res.tv_nsec);
 	fflush(stdout);		/* before the progress lines on stderr */
 }
 
@@ -75,9 +82,9 @@ void print_table(const size_t *sizes, int nsizes)
 			r = lookup_result(case_order[c], sizes[s]);
 			if (!r)
 				continue;
-			if (r->failed) {
+			if (r->failed || r->unmeasured) {
 				printf("%-22s %9zu %12s\n", r->name, r->size / MIB,
-				       "FAILED");
+				       r->failed ? "FAILED" : "unmeasured");
 				continue;
 			}
 			printf("%-22s %9zu %12.2f %-8s ", r->name, r->size / MIB,

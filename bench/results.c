@@ -60,6 +60,17 @@ void record(const char *name, size_t size, enum unit unit, double *values,
 		.name = name, .size = size, .unit = unit, .median = mid,
 		.min = values[0], .max = values[runs - 1], .runs = runs,
 	};
+	/*
+	 * A run the clock did not see move (a kernel whose clock ticks in
+	 * jiffies, like the debug kernel's) gives 0: no number is better
+	 * than a wrong one.  Not a failure: nothing was found wrong.
+	 */
+	if (values[0] <= 0) {
+		results[nresults - 1].unmeasured = true;
+		fprintf(stderr, "bench: %4zu MiB %-20s not measured: a run took no time on this clock\n",
+			size / MIB, name);
+		return;
+	}
 	/* Progress as it comes: under emulation a size can take minutes. */
 	fprintf(stderr, "bench: %4zu MiB %-20s %10.2f %-7s (min %.2f, max %.2f)\n",
 		size / MIB, name, mid, unit == NS_PER_PAGE ? "ns/page" : "GB/s",
@@ -93,7 +104,7 @@ const struct result *find_result(const char *name, size_t size)
 {
 	const struct result *r = lookup_result(name, size);
 
-	return r && !r->failed ? r : NULL;
+	return r && !r->failed && !r->unmeasured ? r : NULL;
 }
 
 /*

@@ -71,7 +71,7 @@ int run_reread(void *arg, double *value)
 	t0 = now_ns();
 	read_words(c->p, c->size);
 	t1 = now_ns();
-	/* bytes per nanosecond are GB (1e9 bytes) per second */
-	*value = (double)c->size / (double)(t1 > t0 ? t1 - t0 : 1);
+	/* Bytes per nanosecond are GB (1e9 bytes) per second; 0: unseen. */
+	*value = t1 > t0 ? (double)c->size / (double)(t1 - t0) : 0;
 	return 0;
 }
