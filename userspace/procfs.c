@@ -259,13 +259,19 @@ static size_t path_len(const char *path)
 	return len;
 }
 
+/* @len bytes of @src as a string in @dst of @size; too long: -EINVAL. */
+static int set_text(char *dst, size_t size, const char *src, size_t len)
+{
+	if (len >= size)
+		return -EINVAL;
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+	return 0;
+}
+
 static int set_path(struct maps_entry *e, const char *path, size_t len)
 {
-	if (len >= sizeof(e->path))
-		return -EINVAL;
-	memcpy(e->path, path, len);
-	e->path[len] = '\0';
-	return 0;
+	return set_text(e->path, sizeof(e->path), path, len);
 }
 
 /*
@@ -697,11 +703,7 @@ static int parse_vmalloc_fields(const char *line, bool cut,
 
 static int set_caller(struct vmalloc_entry *e, const char *caller, size_t len)
 {
-	if (len >= sizeof(e->caller))
-		return -EINVAL;
-	memcpy(e->caller, caller, len);
-	e->caller[len] = '\0';
-	return 0;
+	return set_text(e->caller, sizeof(e->caller), caller, len);
 }
 
 int parse_vmallocinfo_line(const char *line, struct vmalloc_entry *e)
