@@ -53,7 +53,7 @@
 size_t page_size;
 
 /* map=NAME for each enum mapdrv_map_mode. */
-static const char *const mapdrv_modes[] = { "fault", "faultaround", "premap" };
+static const char *const mapdrv_modes[] = MAPDRV_MAP_NAMES;
 
 /* ---- messages -------------------------------------------------------- */
 

@@ -36,12 +36,8 @@ static ushort mode = 0600;
 module_param(mode, ushort, 0444);
 MODULE_PARM_DESC(mode, "Permissions of /dev/mapdrv (default 0600; 0666 lets every user map the buffer)");
 
-/* Indexed by enum mapdrv_map_mode; mapdrv_mmap.c says what each does. */
-static const char * const mapdrv_map_names[] = {
-	[MAPDRV_MAP_FAULT] = "fault",
-	[MAPDRV_MAP_FAULTAROUND] = "faultaround",
-	[MAPDRV_MAP_PREMAP] = "premap",
-};
+/* mapdrv_mmap.c says what each mode does. */
+static const char * const mapdrv_map_names[] = MAPDRV_MAP_NAMES;
 
 static_assert(ARRAY_SIZE(mapdrv_map_names) == MAPDRV_MAP_MODES);
 

@@ -152,12 +152,13 @@ static vm_fault_t mapdrv_fault_around(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	unsigned long span = MAPDRV_WINDOW << PAGE_SHIFT;
+	unsigned long window = ALIGN_DOWN(vmf->address, span);
 	unsigned long start, end, first;
 	struct mapdrv_batch b;
 	int ret;
 
-	start = max(ALIGN_DOWN(vmf->address, span), vma->vm_start);
-	end = min(ALIGN_DOWN(vmf->address, span) + span, vma->vm_end);
+	start = max(window, vma->vm_start);
+	end = min(window + span, vma->vm_end);
 	first = vmf->pgoff - ((vmf->address - start) >> PAGE_SHIFT);
 	/* The vma is inside the buffer (mapdrv_mmap); stay there anyway. */
 	end = min(end, start + ((mapdrv_buf.pages - first) << PAGE_SHIFT));

@@ -22,6 +22,13 @@ enum mapdrv_map_mode {
 	MAPDRV_MAP_MODES
 };
 
+/* The names map= takes, as an initializer indexed by the enum above. */
+#define MAPDRV_MAP_NAMES {					\
+	[MAPDRV_MAP_FAULT] = "fault",				\
+	[MAPDRV_MAP_FAULTAROUND] = "faultaround",		\
+	[MAPDRV_MAP_PREMAP] = "premap",				\
+}
+
 struct mapdrv_info {
 	__u64 size;		/* buffer size in bytes */
 	__u64 pages;		/* buffer size in pages */

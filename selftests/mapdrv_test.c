@@ -469,11 +469,7 @@ TEST_F(mapdrv, mremap_growth_refused)
 
 /* ---- what the kernel counts ------------------------------------------ */
 
-static const char *const map_names[] = {
-	[MAPDRV_MAP_FAULT] = "fault",
-	[MAPDRV_MAP_FAULTAROUND] = "faultaround",
-	[MAPDRV_MAP_PREMAP] = "premap",
-};
+static const char *const map_names[] = MAPDRV_MAP_NAMES;
 
 /*
  * Does touching every @stride-th page of the mapping [map, map + pages)

@@ -24,11 +24,7 @@
 #include "mapdrv_module.h"
 #include "mapdrv_uapi.h"
 
-static const char *const map_mode_names[] = {
-	[MAPDRV_MAP_FAULT] = "fault",
-	[MAPDRV_MAP_FAULTAROUND] = "faultaround",
-	[MAPDRV_MAP_PREMAP] = "premap",
-};
+static const char *const map_mode_names[] = MAPDRV_MAP_NAMES;
 
 #define STEPS 7
 

@@ -43,16 +43,9 @@ struct run {
 /* The module parameter map= that gives mapping mode @mode. */
 static inline const char *map_mode_name(unsigned int mode)
 {
-	switch (mode) {
-	case MAPDRV_MAP_FAULT:
-		return "fault";
-	case MAPDRV_MAP_FAULTAROUND:
-		return "faultaround";
-	case MAPDRV_MAP_PREMAP:
-		return "premap";
-	default:
-		return "unknown";
-	}
+	static const char *const names[] = MAPDRV_MAP_NAMES;
+
+	return mode < MAPDRV_MAP_MODES ? names[mode] : "unknown";
 }
 
 /* report_text.c: the human report, one section at a time. */
