@@ -4,9 +4,11 @@
 #
 #   make            the module for the running kernel (KDIR) and the tools
 #   make check      build everything, run the tests in QEMU on the matrix
-#   make demo       boot the 6.12 VM and run userspace/mapview (MAP=premap...)
+#   make demo       boot a VM and run userspace/mapview (MAP=premap,
+#                   KERNEL=7.3, ARCH=arm64...)
 #   make deps       install host packages, fetch the Debian kernels
 #   make vm-modules the module for every kernel of the matrix (build/K/)
+#   make arm64-userspace  mapview and the suites for the arm64 guests
 #   make debug-kernel  build the debug kernel of the matrix (cached)
 #   make stress     the long stress run (DURATION=600 KERNEL=debug SEED=1)
 #   make bench      the benchmark in one VM (BENCH_SIZES=4,64,256 BENCH_RUNS=7
@@ -20,10 +22,24 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 MAPDRV_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/mapdrv
 export MAPDRV_CACHE
 
-VM_KERNELS := 6.1 6.12 debug
+# The kernels of the matrix, by cache key: scripts/kernels, and debug.
+VM_KERNELS := $(shell awk '!/^\#/ && NF { print $$1 }' scripts/kernels) debug
 HARNESS_DIR := $(MAPDRV_CACHE)/linux-source-6.1/tools/testing/selftests
 
+# User space goes to $(O) (default: the tree itself).  CROSS=arm64
+# cross-builds it against the arm64 libraries of the cache, for the arm64
+# guests (make arm64-userspace does both: O=build/arm64/).
+O ?=
 CC ?= cc
+PKG_CONFIG := pkg-config
+ifeq ($(CROSS),arm64)
+SYSROOT := $(MAPDRV_CACHE)/sysroot-arm64
+CC := aarch64-linux-gnu-gcc
+PKG_CONFIG := PKG_CONFIG_SYSROOT_DIR=$(SYSROOT) \
+	PKG_CONFIG_LIBDIR=$(SYSROOT)/usr/lib/aarch64-linux-gnu/pkgconfig pkg-config
+CROSS_LDFLAGS := -Wl,-rpath-link,$(SYSROOT)/lib/aarch64-linux-gnu \
+		 -Wl,-rpath-link,$(SYSROOT)/usr/lib/aarch64-linux-gnu
+endif
 PREFIX ?= /usr/local
 DESTDIR ?=
 USER_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -Imodule \
@@ -32,8 +48,8 @@ TEST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 \
 	       -Imodule -Iuserspace -isystem $(HARNESS_DIR)
 # Evaluated when a recipe runs, after 'make deps' has installed them.
 PKGS := smartcols json-c libkmod
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS = $(shell pkg-config --libs $(PKGS))
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) $(CROSS_LDFLAGS)
 
 MAPVIEW_SRCS := $(addprefix userspace/,mapview.c procfs.c snapshot.c \
 		  frames.c module_info.c report_text.c report_json.c)
@@ -41,8 +57,13 @@ MAPVIEW_HDRS := $(wildcard userspace/*.h) module/mapdrv_uapi.h
 
 MODULE_SRCS := Kbuild dkms.conf $(wildcard module/*.[ch])
 
+# What the VMs run, built for the host's architecture or, with O=, for
+# the guest's.
+VM_PROGS := userspace/mapview selftests/mapdrv_test selftests/mapview_test \
+	    selftests/faultinject_test selftests/stress_test bench/mapdrv_bench
+
 .PHONY: all module userspace selftests vm-modules deps harness check demo \
-	debug-kernel bench \
+	debug-kernel bench arm64-userspace \
 	clean help install uninstall lint dkms-check modules_install stress
 
 all: module userspace
@@ -53,41 +74,60 @@ help:
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-userspace: userspace/mapview
+userspace: $(O)userspace/mapview
 
-userspace/mapview: $(MAPVIEW_SRCS) $(MAPVIEW_HDRS)
+$(O)userspace/mapview: $(MAPVIEW_SRCS) $(MAPVIEW_HDRS)
+	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(PKG_CFLAGS) -o $@ $(MAPVIEW_SRCS) $(PKG_LIBS)
 
 # The VM tests and the host-side unit tests of mapview's parsers.
-selftests: selftests/mapdrv_test selftests/mapview_test \
-	   selftests/faultinject_test selftests/stress_test \
-	   userspace/tests/procfs_test bench/mapdrv_bench
+selftests: $(addprefix $(O),$(filter-out userspace/%,$(VM_PROGS))) \
+	   userspace/tests/procfs_test
 
-selftests/mapdrv_test: selftests/mapdrv_test.c selftests/mapdrv_module.h \
+$(O)selftests/mapdrv_test: selftests/mapdrv_test.c selftests/mapdrv_module.h \
 		       module/mapdrv_uapi.h | harness
-	$(CC) $(TEST_CFLAGS) $(shell pkg-config --cflags libkmod) -o $@ $< \
-		$(shell pkg-config --libs libkmod)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) $(shell $(PKG_CONFIG) --cflags libkmod) -o $@ $< \
+		$(shell $(PKG_CONFIG) --libs libkmod) $(CROSS_LDFLAGS)
 
-selftests/mapview_test: selftests/mapview_test.c selftests/mapdrv_module.h \
+$(O)selftests/mapview_test: selftests/mapview_test.c selftests/mapdrv_module.h \
 			module/mapdrv_uapi.h | harness
-	$(CC) $(TEST_CFLAGS) $(shell pkg-config --cflags json-c libkmod) -o $@ $< \
-		$(shell pkg-config --libs json-c libkmod)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) $(shell $(PKG_CONFIG) --cflags json-c libkmod) -o $@ $< \
+		$(shell $(PKG_CONFIG) --libs json-c libkmod) $(CROSS_LDFLAGS)
 
-selftests/stress_test: selftests/stress_test.c module/mapdrv_uapi.h
+$(O)selftests/stress_test: selftests/stress_test.c module/mapdrv_uapi.h
+	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -Imodule \
 		-o $@ $< -lpthread
 
-selftests/faultinject_test: selftests/faultinject_test.c \
+$(O)selftests/faultinject_test: selftests/faultinject_test.c \
 			   selftests/mapdrv_module.h | harness
-	$(CC) $(TEST_CFLAGS) $(shell pkg-config --cflags libkmod) -o $@ $< \
-		$(shell pkg-config --libs libkmod)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) $(shell $(PKG_CONFIG) --cflags libkmod) -o $@ $< \
+		$(shell $(PKG_CONFIG) --libs libkmod) $(CROSS_LDFLAGS)
 
 # The benchmark: runs in the VM (scripts/bench), also --quick in make check.
 BENCH_SRCS = $(wildcard bench/*.c)
-bench/mapdrv_bench: $(BENCH_SRCS) $(wildcard bench/*.h) module/mapdrv_uapi.h \
+$(O)bench/mapdrv_bench: $(BENCH_SRCS) $(wildcard bench/*.h) module/mapdrv_uapi.h \
 		    selftests/mapdrv_module.h
-	$(CC) $(USER_CFLAGS) -Iselftests $(shell pkg-config --cflags json-c libkmod) \
-		-o $@ $(BENCH_SRCS) $(shell pkg-config --libs json-c libkmod) -lpthread
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -Iselftests $(shell $(PKG_CONFIG) --cflags json-c libkmod) \
+		-o $@ $(BENCH_SRCS) $(shell $(PKG_CONFIG) --libs json-c libkmod) \
+		-lpthread $(CROSS_LDFLAGS)
+
+# The arm64 guests' copy of what the VMs run, with the suite's script
+# beside its programs as in the tree.
+ARM64_PROGS := $(addprefix build/arm64/,$(VM_PROGS) selftests/vm_suite.sh)
+arm64-userspace: $(MAPDRV_CACHE)/sysroot-arm64/.complete
+	$(MAKE) CROSS=arm64 O=build/arm64/ $(ARM64_PROGS)
+
+build/arm64/selftests/vm_suite.sh: selftests/vm_suite.sh
+	@mkdir -p $(@D)
+	cp $< $@
+
+$(MAPDRV_CACHE)/sysroot-arm64/.complete:
+	scripts/deps sysroot
 
 userspace/tests/procfs_test: userspace/tests/procfs_test.c userspace/procfs.c \
 			     userspace/procfs.h | harness
@@ -105,20 +145,25 @@ uninstall:
 # One build tree per kernel under build/K: links to the sources, so the
 # objects of one kernel never overwrite another's.  W=1 and -Werror: the
 # module must build without a warning on every kernel of the matrix.
+# scripts/kmake picks the compiler (the host's, a cross compiler, or gcc
+# 14 in the cache's trixie userland for 7.x).
 vm-modules: $(foreach k,$(VM_KERNELS),build/$(k)/mapdrv.ko)
 
-build/%/mapdrv.ko: $(MODULE_SRCS) | deps
+build/%/mapdrv.ko: $(MODULE_SRCS) | $(MAPDRV_CACHE)/kernels/%/.complete
 	@mkdir -p $(@D)/module
 	@for f in $(MODULE_SRCS); do ln -sf $(CURDIR)/$$f $(@D)/$$f; done
-	$(MAKE) -C $(MAPDRV_CACHE)/kernels/$*/build M=$(CURDIR)/$(@D) \
-		W=1 KCFLAGS=-Werror modules
+	scripts/kmake $* M=$(CURDIR)/$(@D) W=1 KCFLAGS=-Werror modules
+
+# One kernel of the matrix, fetched alone (make demo needs just one).
+$(MAPDRV_CACHE)/kernels/%/.complete:
+	scripts/deps $*
 
 # The debug kernel (KASAN, lockdep, kmemleak...) from linux-source-6.1,
 # rebuilt only when the source or scripts/debug-kernel/debug.config change.
-debug-kernel: deps
+debug-kernel: $(MAPDRV_CACHE)/kernels/6.1/.complete
 	@scripts/debug-kernel/build
 
-build/debug/mapdrv.ko: | debug-kernel
+$(MAPDRV_CACHE)/kernels/debug/.complete: debug-kernel ; @:
 
 # Quick when everything is there: no network once the cache is complete.
 deps:
@@ -128,7 +173,7 @@ deps:
 harness:
 	@scripts/deps harness
 
-check: deps vm-modules userspace selftests
+check: deps vm-modules userspace selftests arm64-userspace
 	scripts/check
 
 # The seeded stress run, long: make stress DURATION=600 KERNEL=debug SEED=7
@@ -162,17 +207,27 @@ dkms-check: deps
 modules_install:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 
-# MAP=faultaround or MAP=premap shows the other map modes.
+# MAP=faultaround|premap, DEMO_KERNEL=6.1|6.12|7.3 and ARCH=arm64 show
+# the others.  Fetches and builds only what this one VM needs.
 MAP ?= fault
-demo: deps vm-modules userspace
-	scripts/vmrun --kernel 6.12 --cmdline init_on_alloc=0 \
-		--modparams "pages=64 map=$(MAP)" --add userspace/mapview -- \
-		userspace/mapview --explain --touch 8 --walk 3
+DEMO_KERNEL ?= 6.12
+ifeq ($(ARCH),arm64)
+DEMO_KEY := arm64-$(DEMO_KERNEL)
+DEMO_BIN := build/arm64/userspace/mapview
+DEMO_USER := arm64-userspace
+else
+DEMO_KEY := $(DEMO_KERNEL)
+DEMO_BIN := userspace/mapview
+DEMO_USER := userspace/mapview
+endif
+demo:
+	scripts/deps $(DEMO_KEY)
+	$(MAKE) build/$(DEMO_KEY)/mapdrv.ko $(DEMO_USER)
+	scripts/vmrun --arch $(or $(ARCH),x86_64) --kernel $(DEMO_KERNEL) \
+		--cmdline init_on_alloc=0 --modparams "pages=64 map=$(MAP)" \
+		--add $(DEMO_BIN) -- $(DEMO_BIN) --explain --touch 8 --walk 3
 
 clean:
-	rm -rf build userspace/mapview selftests/mapdrv_test \
-		selftests/mapview_test selftests/faultinject_test \
-		selftests/stress_test bench/mapdrv_bench \
-		userspace/tests/procfs_test
+	rm -rf build $(VM_PROGS) userspace/tests/procfs_test
 	rm -rf .tmp_versions *.o *.ko *.mod *.mod.c .*.cmd module/*.o \
 		module/.*.cmd modules.order Module.symvers
