@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * mapdrv: the differences between the kernels mapdrv builds against
- * (Debian's 6.1 and 6.12), in one place.
+ * (Debian's 6.1, 6.12 and 7.3), in one place.
+ *
+ * The mmap hook is the one difference that is not filled in here: where
+ * Kbuild defines MAPDRV_HAVE_MMAP_PREPARE (7.1 on), mapdrv_mmap.c offers
+ * .mmap_prepare instead of .mmap, as a driver may not offer both.
  */
 #ifndef _MAPDRV_COMPAT_H
 #define _MAPDRV_COMPAT_H

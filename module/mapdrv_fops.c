@@ -8,6 +8,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bitops.h>
 #include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -75,9 +76,11 @@ static long mapdrv_ioctl_info(struct mapdrv_info __user *uinfo)
 }
 
 /*
- * The fault handler's walk, replayed for user space to look at.  The
- * caller's own mm serves as the start: its kernel half maps the buffer
- * like every other mm's.
+ * The fault handler's walk, replayed for user space to look at, from the
+ * caller's own mm: on x86_64 its kernel half maps the buffer like every
+ * other mm's (arm64 does not need it).  A folded level shows as folded,
+ * with index, entry and next_pfn 0: not the level above's entry again,
+ * nor arm64's dummy.
  */
 static long mapdrv_ioctl_walk(struct mapdrv_walk_info __user *uwalk)
 {
@@ -85,6 +88,7 @@ static long mapdrv_ioctl_walk(struct mapdrv_walk_info __user *uwalk)
 	struct mapdrv_walk walk;
 	unsigned long kaddr;
 	struct page *page, *expected;
+	u32 index[MAPDRV_LEVELS];
 	int i;
 
 	/* Kernel addresses and PFNs help attacks on the kernel: root only. */
@@ -92,6 +96,7 @@ static long mapdrv_ioctl_walk(struct mapdrv_walk_info __user *uwalk)
 		return -EPERM;
 	if (get_user(wi.page, &uwalk->page))
 		return -EFAULT;
+	/* The walk trusts its address: only the buffer's pages. */
 	if (wi.page >= mapdrv_buf.pages || !current->mm)
 		return -EINVAL;
 
@@ -99,13 +104,23 @@ static long mapdrv_ioctl_walk(struct mapdrv_walk_info __user *uwalk)
 	page = mapdrv_walk(current->mm, kaddr, &walk);
 
 	wi.kaddr = kaddr;
-	for (i = 0; i < MAPDRV_LEVELS; i++)
+	wi.arch = IS_ENABLED(CONFIG_ARM64) ? MAPDRV_ARCH_ARM64 :
+					     MAPDRV_ARCH_X86_64;
+	wi.pgtable_levels = MAPDRV_LEVELS - hweight32(walk.folded);
+	wi.root = walk.root;
+	wi.ttbr1 = walk.ttbr1;
+	index[MAPDRV_LEVEL_PGD] = pgd_index(kaddr);
+	index[MAPDRV_LEVEL_P4D] = p4d_index(kaddr);
+	index[MAPDRV_LEVEL_PUD] = pud_index(kaddr);
+	index[MAPDRV_LEVEL_PMD] = pmd_index(kaddr);
+	index[MAPDRV_LEVEL_PTE] = pte_index(kaddr);
+	for (i = 0; i < MAPDRV_LEVELS; i++) {
 		wi.entry[i] = walk.entry[i];
-	wi.index[MAPDRV_LEVEL_PGD] = pgd_index(kaddr);
-	wi.index[MAPDRV_LEVEL_P4D] = p4d_index(kaddr);
-	wi.index[MAPDRV_LEVEL_PUD] = pud_index(kaddr);
-	wi.index[MAPDRV_LEVEL_PMD] = pmd_index(kaddr);
-	wi.index[MAPDRV_LEVEL_PTE] = pte_index(kaddr);
+		wi.next_pfn[i] = walk.next_pfn[i];
+		if (!(walk.folded & BIT(i)))
+			wi.index[i] = index[i];
+	}
+	wi.folded = walk.folded;
 	wi.level = walk.level;
 	wi.found = !!page;
 	wi.pfn = page ? page_to_pfn(page) : 0;
@@ -113,7 +128,6 @@ static long mapdrv_ioctl_walk(struct mapdrv_walk_info __user *uwalk)
 	wi.vmalloc_to_page_pfn = page_to_pfn(expected);
 	wi.page_ptr = (unsigned long)page;
 	wi.vmalloc_to_page_ptr = (unsigned long)expected;
-	wi.pgtable_levels = pgtable_l5_enabled() ? 5 : 4;
 
 	return copy_to_user(uwalk, &wi, sizeof(wi)) ? -EFAULT : 0;
 }
@@ -205,7 +219,11 @@ const struct file_operations mapdrv_fops = {
 	.read = mapdrv_read,
 	.write = mapdrv_write,
 	.llseek = mapdrv_llseek,
+#ifdef MAPDRV_HAVE_MMAP_PREPARE
+	.mmap_prepare = mapdrv_mmap_prepare,
+#else
 	.mmap = mapdrv_mmap,
+#endif
 	.unlocked_ioctl = mapdrv_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 };

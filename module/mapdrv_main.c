@@ -107,10 +107,16 @@ static int __init mapdrv_init(void)
 		return ret;
 	}
 
+	ret = mapdrv_premap_init();
+	if (ret) {
+		pr_err("cannot look up the buffer's pages for premap: %d\n", ret);
+		goto err_free;
+	}
+
 	ret = misc_register(&mapdrv_misc);
 	if (ret) {
 		pr_err("cannot register /dev/mapdrv: %d\n", ret);
-		goto err_free;
+		goto err_premap;
 	}
 
 	pr_info("serving %lu pages (%zu KiB%s, map=%s) on /dev/mapdrv\n",
@@ -119,6 +125,8 @@ static int __init mapdrv_init(void)
 		mapdrv_map_names[mapdrv_buf.map_mode]);
 	return 0;
 
+err_premap:
+	mapdrv_premap_exit();
 err_free:
 	mapdrv_buffer_free(&mapdrv_buf);
 	return ret;
@@ -132,6 +140,7 @@ err_free:
 static void __exit mapdrv_exit(void)
 {
 	misc_deregister(&mapdrv_misc);
+	mapdrv_premap_exit();
 	mapdrv_buffer_free(&mapdrv_buf);
 }
 

@@ -13,23 +13,34 @@
  *  faultaround  a read fault maps the aligned window of MAPDRV_WINDOW
  *               pages around the faulting one in one go, as the page
  *               cache does for files (fault_around_bytes, 64 KiB).
- *  premap       mmap maps the whole range, in batches; a fault happens
- *               only after something unmapped pages (MADV_DONTNEED).
+ *  premap       mmap() maps the whole range before it returns; a fault
+ *               happens only after something unmapped pages
+ *               (MADV_DONTNEED).
  *
  * faultaround and premap insert pages with vm_insert_pages(), which
  * needs VM_MIXEDMAP on the vma.  Every page is still found by the walk
  * and checked against vmalloc_to_page().  In every mode the pages stay
  * ordinary pages (no VM_IO, VM_PFNMAP or PG_reserved): they count in
  * RSS, get_user_pages() works on them and COW is the kernel's own.
+ *
+ * Two hooks, one per kernel.  .mmap hands the driver a vma the core has
+ * half built; 6.16 deprecated it for .mmap_prepare, which only fills in
+ * the description of the vma to come and leaves the rest to the core.
+ * A driver offers one or the other: with both, mmap() warns and fails.
+ * Kbuild picks .mmap_prepare where the core can also map premap's pages
+ * for it (mmap_action_map_kernel_pages(), from 7.1), .mmap elsewhere.
+ * Checks, flags, vm_operations and counters are the same either way.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bitmap.h>
 #include <linux/bitops.h>
 #include <linux/build_bug.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/slab.h>
 #include <linux/vmalloc.h>
 
 #include "mapdrv.h"
@@ -49,7 +60,9 @@ struct mapdrv_batch {
 /*
  * Buffer page @pgoff, found by the page-table walk from @mm.  Never a
  * page the walk is unsure of: a hole or a disagreement with
- * vmalloc_to_page() gives NULL, and a rate-limited warning.
+ * vmalloc_to_page() gives NULL, and a rate-limited warning.  @pgoff must
+ * be inside the buffer, as the walk trusts its address: every caller
+ * checks it or stays within a range already checked.
  */
 static struct page *mapdrv_lookup(struct mm_struct *mm, unsigned long pgoff,
 				  bool *leaf)
@@ -198,6 +211,152 @@ static const struct vm_operations_struct mapdrv_vm_ops = {
 	.fault = mapdrv_fault,
 };
 
+/*
+ * Whether @npages pages from page @pgoff lie inside the buffer.  Written
+ * so that no sum can overflow: offset first, then length.
+ */
+static bool mapdrv_range_fits(unsigned long pgoff, unsigned long npages)
+{
+	return pgoff < mapdrv_buf.pages && npages <= mapdrv_buf.pages - pgoff;
+}
+
+#ifdef MAPDRV_HAVE_MMAP_PREPARE
+/*
+ * premap under .mmap_prepare.  The hook cannot map anything: the vma does
+ * not exist yet.  It names the pages instead, in an array the core maps
+ * from once the vma exists, after the hook has returned.  An array made
+ * per mmap() could not be freed on every path: vm_ops->mapped runs only
+ * on success, and if the core fails before the vma exists, no callback
+ * runs at all.  So the walk looks up every page once, at load, into an
+ * array that lives as long as the buffer, and each mmap() hands the core
+ * its slice.
+ */
+static struct page **mapdrv_premap_pages;	/* NULL: the walk refused it */
+static unsigned long *mapdrv_premap_leaves;	/* bit i: page i in a huge leaf */
+
+/**
+ * mapdrv_premap_exit() - free what mapdrv_premap_init() looked up
+ *
+ * Safe to call when nothing was allocated.
+ */
+void mapdrv_premap_exit(void)
+{
+	bitmap_free(mapdrv_premap_leaves);
+	mapdrv_premap_leaves = NULL;
+	kvfree(mapdrv_premap_pages);
+	mapdrv_premap_pages = NULL;
+}
+
+/**
+ * mapdrv_premap_init() - find every page of the buffer for premap
+ *
+ * In map=premap only: each page by the walk, cross-checked with
+ * vmalloc_to_page() (mapdrv_lookup()), before any user can map it.  Runs
+ * at load, in the process that loads the module: on x86_64 the walk
+ * starts from its mm, whose kernel half maps the buffer as every mm's.
+ *
+ * Return: 0, or -ENOMEM.
+ */
+int mapdrv_premap_init(void)
+{
+	unsigned long i;
+	struct page *page;
+	bool leaf;
+
+	if (mapdrv_buf.map_mode != MAPDRV_MAP_PREMAP)
+		return 0;
+	/* x86_64's walk starts from the loader's mm: a kernel thread has none. */
+	if (!current->mm)
+		return -EINVAL;
+
+	mapdrv_premap_pages = kvmalloc_array(mapdrv_buf.pages,
+					     sizeof(*mapdrv_premap_pages),
+					     GFP_KERNEL);
+	if (!mapdrv_premap_pages)
+		return -ENOMEM;
+	mapdrv_premap_leaves = bitmap_zalloc(mapdrv_buf.pages, GFP_KERNEL);
+	if (!mapdrv_premap_leaves)
+		goto err_pages;
+
+	for (i = 0; i < mapdrv_buf.pages; i++) {
+		/* A refused page stays NULL: mmap refuses to map it. */
+		page = mapdrv_lookup(current->mm, i, &leaf);
+		if (page && leaf)
+			__set_bit(i, mapdrv_premap_leaves);
+		mapdrv_premap_pages[i] = page;
+		cond_resched();
+	}
+	return 0;
+
+err_pages:
+	kvfree(mapdrv_premap_pages);
+	mapdrv_premap_pages = NULL;
+	return -ENOMEM;
+}
+
+/*
+ * vm_ops->mapped: the core calls it once the action has mapped the whole
+ * new vma, never when mapping failed (the core then unmaps the vma and
+ * mmap() fails): the counters count only pages that reached user space.
+ */
+static int mapdrv_premap_mapped(unsigned long start, unsigned long end,
+				pgoff_t pgoff, const struct file *file,
+				void **vm_private_data)
+{
+	unsigned long npages = (end - start) >> PAGE_SHIFT;
+
+	mapdrv_count_mapped(npages, bitmap_weight_from(mapdrv_premap_leaves,
+						       pgoff, pgoff + npages));
+	return 0;
+}
+
+static const struct vm_operations_struct mapdrv_premap_vm_ops = {
+	.fault = mapdrv_fault,
+	.mapped = mapdrv_premap_mapped,
+};
+
+/**
+ * mapdrv_mmap_prepare() - describe a mapping of the buffer (.mmap_prepare)
+ * @desc: the vma to come; the core builds it from this once we return
+ *
+ * What mapdrv_mmap() does, on a description: the same range check, flags
+ * and fault handler.  premap asks the core to map the pages when the vma
+ * exists (mmap_action_map_kernel_pages(): vm_insert_pages()'s engine);
+ * if that fails, the core unmaps the vma, so a failed mmap() leaves no
+ * mapping.  VM_DONTEXPAND also keeps the core from merging the vma into a
+ * neighbour, which would skip the action.
+ *
+ * Return: 0, -EINVAL for a range outside the buffer, -EFAULT in premap if
+ * the walk refused one of its pages.
+ */
+int mapdrv_mmap_prepare(struct vm_area_desc *desc)
+{
+	unsigned long i, npages = vma_desc_pages(desc);
+	struct page **pages;
+
+	if (!mapdrv_range_fits(desc->pgoff, npages))
+		return -EINVAL;
+
+	/* The buffer cannot grow, so neither may the mapping (mremap). */
+	vma_desc_set_flags(desc, VMA_DONTEXPAND_BIT);
+	desc->vm_ops = &mapdrv_vm_ops;
+
+	if (mapdrv_buf.map_mode == MAPDRV_MAP_FAULT)
+		return 0;
+	/* vm_insert_pages() from .fault needs this set beforehand. */
+	vma_desc_set_flags(desc, VMA_MIXEDMAP_BIT);
+	if (mapdrv_buf.map_mode != MAPDRV_MAP_PREMAP)
+		return 0;
+
+	pages = &mapdrv_premap_pages[desc->pgoff];
+	for (i = 0; i < npages; i++)
+		if (!pages[i])
+			return -EFAULT;
+	desc->vm_ops = &mapdrv_premap_vm_ops;
+	mmap_action_map_kernel_pages_full(desc, pages);
+	return 0;
+}
+#else
 /* premap: every page of the vma, MAPDRV_BATCH pages a call. */
 static int mapdrv_premap(struct vm_area_struct *vma)
 {
@@ -223,17 +382,20 @@ static int mapdrv_premap(struct vm_area_struct *vma)
 	return 0;
 }
 
-/*
- * On an error the mm core unmaps whatever premap mapped already, so a
- * failed mmap() leaves nothing behind.
+/**
+ * mapdrv_mmap() - map the buffer (.mmap)
+ * @file: /dev/mapdrv
+ * @vma: the new vma, not yet visible to user space
+ *
+ * Checks the range, sets the flags and the fault handler; premap maps
+ * every page here.  On an error the mm core unmaps whatever premap
+ * mapped already, so a failed mmap() leaves nothing behind.
+ *
+ * Return: 0, -EINVAL for a range outside the buffer, or premap's error.
  */
 int mapdrv_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	unsigned long npages = vma_pages(vma);
-
-	/* Written so that no sum can overflow: offset first, then length. */
-	if (vma->vm_pgoff >= mapdrv_buf.pages ||
-	    npages > mapdrv_buf.pages - vma->vm_pgoff)
+	if (!mapdrv_range_fits(vma->vm_pgoff, vma_pages(vma)))
 		return -EINVAL;
 
 	/* The buffer cannot grow, so neither may the mapping (mremap). */
@@ -248,3 +410,4 @@ int mapdrv_mmap(struct file *file, struct vm_area_struct *vma)
 		return mapdrv_premap(vma);
 	return 0;
 }
+#endif /* MAPDRV_HAVE_MMAP_PREPARE */

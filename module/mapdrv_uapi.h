@@ -51,23 +51,40 @@ enum mapdrv_level {
 	MAPDRV_LEVELS
 };
 
+/* Whose page tables the walk read: their entry formats differ. */
+enum mapdrv_arch {
+	MAPDRV_ARCH_X86_64 = 1,
+	MAPDRV_ARCH_ARM64 = 2,
+};
+
 /*
  * MAPDRV_IOC_WALK: the module's page-table walk for one buffer page, as
  * the fault handler does it, beside vmalloc_to_page()'s answer.  Kernel
  * addresses and PFNs: CAP_SYS_ADMIN only (EPERM otherwise).
+ *
+ * A folded level is one this boot's paging does not have: its bit is set
+ * in folded, and its entry, index and next_pfn are 0.  x86_64 with
+ * 4-level paging folds the p4d (p4d_offset() hands back the pgd entry);
+ * arm64 booted with 4 levels on a 5-level kernel folds the pgd (TTBR1
+ * points straight at the p4d table).  next_pfn[] is the kernel's own
+ * decoding of each entry, so that user space needs no descriptor formats:
+ * the next table's PFN, or for the last level the leaf's first page.
  */
 struct mapdrv_walk_info {
 	__u64 page;			/* in: buffer page index */
 	__u64 kaddr;			/* the page's vmalloc address */
+	__u32 arch;			/* enum mapdrv_arch */
+	__u32 pgtable_levels;		/* levels in use: 5 less the folded */
+	__u64 root;			/* PA of the top table the walk began at */
+	__u64 ttbr1;			/* arm64: TTBR1_EL1 as read; x86_64: 0 */
 	__u64 entry[MAPDRV_LEVELS];	/* raw entries read, pgd first */
+	__u64 next_pfn[MAPDRV_LEVELS];	/* what each entry points at */
 	__u32 index[MAPDRV_LEVELS];	/* kaddr's index at each level */
+	__u32 folded;			/* bit l: level l is folded */
 	__u32 level;			/* where the walk stopped */
 	__u32 found;			/* 1: the walk found a page */
-	__u32 pad;			/* zero: no hole for stack bytes */
 	__u64 pfn;			/* the walk's answer */
 	__u64 vmalloc_to_page_pfn;	/* vmalloc_to_page()'s answer */
-	__u32 pgtable_levels;		/* 4 or 5: paging mode in force */
-	__u32 reserved;			/* zero */
 	__u64 page_ptr;			/* the walk's struct page * */
 	__u64 vmalloc_to_page_ptr;	/* vmalloc_to_page()'s struct page * */
 };

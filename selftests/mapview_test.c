@@ -587,6 +587,75 @@ TEST_F(cli, text_report_shows_the_shared_frame_and_walk)
 	EXPECT_EQ(1, walk);
 }
 
+/*
+ * --walk in JSON: one object per level down to the stop; a folded level
+ * says so and has no entry; the others point somewhere, the last at the
+ * page the walk found, the page the user's pagemap shows.
+ */
+TEST_F(cli, json_walk_shows_each_level_or_that_it_is_folded)
+{
+	static char out[1 << 20];
+	struct json_object *root, *walk, *levels;
+	long long levels_in_use, real = 0, folded = 0;
+	size_t n = 0, got;
+	char cmd[512];
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "%s --json --touch 2 --no-private --walk 1",
+		 mapview_path());
+	f = popen(cmd, "r");
+	ASSERT_NE(NULL, f);
+	while ((got = fread(out + n, 1, sizeof(out) - 1 - n, f)) > 0)
+		n += got;
+	out[n] = '\0';
+	EXPECT_EQ(0, WEXITSTATUS(pclose(f)));
+	root = json_tokener_parse(out);
+	ASSERT_NE(NULL, root) TH_LOG("not JSON:\n%s", out);
+	walk = get(root, "walk");
+	ASSERT_NE(NULL, walk);
+
+#if defined(__aarch64__)
+	EXPECT_STREQ("arm64", json_object_get_string(get(walk, "arch")));
+	EXPECT_NE(NULL, get(walk, "ttbr1"));
+#else
+	EXPECT_STREQ("x86_64", json_object_get_string(get(walk, "arch")));
+	EXPECT_TRUE(json_object_object_get_ex(walk, "ttbr1", NULL));
+	EXPECT_EQ(NULL, get(walk, "ttbr1"));
+#endif
+	EXPECT_LT(0, get_int(walk, "root"));
+	levels_in_use = get_int(walk, "pgtable_levels");
+	EXPECT_TRUE(levels_in_use == 4 || levels_in_use == 5);
+
+	levels = get(walk, "levels");
+	ASSERT_TRUE(json_object_is_type(levels, json_type_array));
+	for (size_t i = 0; i < json_object_array_length(levels); i++) {
+		struct json_object *lv = json_object_array_get_idx(levels, i);
+
+		if (json_object_get_boolean(get(lv, "folded"))) {
+			folded++;
+			EXPECT_FALSE(json_object_object_get_ex(lv, "entry", NULL))
+				TH_LOG("level %zu", i);
+			continue;
+		}
+		real++;
+		EXPECT_TRUE(json_object_object_get_ex(lv, "entry", NULL));
+		EXPECT_LT(0, get_int(lv, "pfn")) TH_LOG("level %zu", i);
+		EXPECT_NE(NULL, get(lv, "flags"));
+	}
+	/* Without huge leaves the walk goes down to the PTE: every level. */
+	if (!strcmp(json_object_get_string(get(walk, "leaf")), "pte")) {
+		struct json_object *last;
+
+		EXPECT_EQ(5, real + folded);
+		EXPECT_EQ(levels_in_use, real);
+		last = json_object_array_get_idx(levels, json_object_array_length(levels) - 1);
+		EXPECT_EQ(get_int(walk, "pfn"), get_int(last, "pfn"));
+	}
+	EXPECT_TRUE(json_object_get_boolean(get(walk, "found")));
+	EXPECT_EQ(get_int(walk, "pfn"), get_int(walk, "user_pfn"));
+	json_object_put(root);
+}
+
 int main(int argc, char **argv)
 {
 	if (access(MAPDRV_DEVICE, F_OK))

@@ -36,7 +36,10 @@ struct frames {
 int frame_read(int pagemap_fd, int dev_fd, long page_size,
 	       struct frame *fr, const char **what);
 
-/* The module's walk of buffer page @page, and the user side of @uaddr. */
+/*
+ * The module's walk of a buffer page, and the user side: the user
+ * address's indices in the process's own tables (0 at a folded level).
+ */
 struct walk_report {
 	struct mapdrv_walk_info kernel;
 	unsigned long user_addr;
@@ -49,21 +52,15 @@ int walk_read(int pagemap_fd, int dev_fd, long page_size, unsigned long page,
 	      unsigned long user_addr, struct walk_report *w,
 	      const char **what);
 
-/* x86-64 page-table entry bits, for the decoded flags of --walk. */
-#define PTE_PRESENT	(1ULL << 0)
-#define PTE_RW		(1ULL << 1)
-#define PTE_USER	(1ULL << 2)
-#define PTE_ACCESSED	(1ULL << 5)
-#define PTE_DIRTY	(1ULL << 6)
-#define PTE_HUGE	(1ULL << 7)	/* PSE: a leaf at PUD or PMD level */
-#define PTE_GLOBAL	(1ULL << 8)
-#define PTE_NX		(1ULL << 63)
+/*
+ * "present rw nx ..." (x86_64) or "valid table pxntable ..." (arm64): the
+ * bits of @entry, read at @level, by the format of @arch, into @buf.
+ */
+void entry_flags(uint32_t arch, unsigned int level, uint64_t entry,
+		 char *buf, size_t len);
 
-/* "present rw nx global accessed dirty" and so on, into @buf. */
-void entry_flags(uint64_t entry, char *buf, size_t len);
-
-/* The PFN an entry points at (a table, a leaf or a page). */
-uint64_t entry_pfn(uint64_t entry, bool leaf);
+/* "x86_64", "arm64", or "unknown" for an arch this mapview does not know. */
+const char *arch_name(uint32_t arch);
 
 extern const char *const level_name[MAPDRV_LEVELS];
 

@@ -4,6 +4,7 @@
  * with json-c so that escaping and nesting are the library's business.
  */
 #include <json.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "mapview.h"
@@ -92,6 +93,12 @@ static struct json_object *frame_object(const struct frame *f, bool hidden)
 	return o;
 }
 
+/* Raw entries and registers: all 64 bits, never a negative number. */
+static void add_u64(struct json_object *o, const char *key, uint64_t v)
+{
+	json_object_object_add(o, key, json_object_new_uint64(v));
+}
+
 static struct json_object *walk_object(const struct walk_report *w)
 {
 	const struct mapdrv_walk_info *k = &w->kernel;
@@ -100,31 +107,37 @@ static struct json_object *walk_object(const struct walk_report *w)
 	char flags[128];
 
 	add_int(o, "page", k->page);
+	json_object_object_add(o, "arch", json_object_new_string(arch_name(k->arch)));
 	add_int(o, "pgtable_levels", k->pgtable_levels);
-	add_int(o, "kernel_addr", k->kaddr);
+	add_u64(o, "kernel_addr", k->kaddr);
+	add_int(o, "root", k->root);
+	json_object_object_add(o, "ttbr1", k->arch == MAPDRV_ARCH_ARM64 ?
+			       json_object_new_uint64(k->ttbr1) : NULL);
 	for (unsigned int l = 0; l <= k->level && l < MAPDRV_LEVELS; l++) {
 		struct json_object *lv = json_object_new_object();
-		bool leaf = l == k->level && l != MAPDRV_LEVEL_PTE &&
-			    (k->entry[l] & PTE_HUGE);
+		bool folded = k->folded & (1U << l);
 
 		json_object_object_add(lv, "level", json_object_new_string(level_name[l]));
+		json_object_object_add(lv, "folded", json_object_new_boolean(folded));
+		json_object_array_add(levels, lv);
+		if (folded)
+			continue;	/* no table, so no entry: nothing to show */
 		add_int(lv, "index", k->index[l]);
 		add_int(lv, "user_index", w->user_index[l]);
-		add_int(lv, "entry", (long long)k->entry[l]);
-		add_int(lv, "pfn", (long long)entry_pfn(k->entry[l], leaf));
-		entry_flags(k->entry[l], flags, sizeof(flags));
+		add_u64(lv, "entry", k->entry[l]);
+		add_int(lv, "pfn", k->next_pfn[l]);
+		entry_flags(k->arch, l, k->entry[l], flags, sizeof(flags));
 		json_object_object_add(lv, "flags", json_object_new_string(flags));
-		json_object_array_add(levels, lv);
 	}
 	json_object_object_add(o, "levels", levels);
 	json_object_object_add(o, "found", json_object_new_boolean(k->found));
 	json_object_object_add(o, "leaf", json_object_new_string(level_name[k->level]));
 	add_int(o, "pfn", k->pfn);
 	add_int(o, "vmalloc_to_page_pfn", k->vmalloc_to_page_pfn);
-	add_int(o, "page_ptr", (long long)k->page_ptr);
-	add_int(o, "vmalloc_to_page_ptr", (long long)k->vmalloc_to_page_ptr);
+	add_u64(o, "page_ptr", k->page_ptr);
+	add_u64(o, "vmalloc_to_page_ptr", k->vmalloc_to_page_ptr);
 	add_int(o, "user_addr", w->user_addr);
-	add_int(o, "pagemap_entry", (long long)w->user_raw);
+	add_u64(o, "pagemap_entry", w->user_raw);
 	add_int(o, "user_pfn", w->user.pfn);
 	return o;
 }

@@ -254,6 +254,20 @@ void report_text_frames(const struct run *r)
 		       "a private copy: copy-on-write");
 }
 
+/* Where the walk began: the kernel's root as the MMU finds it. */
+static void print_root(const struct mapdrv_walk_info *k)
+{
+	if (k->arch == MAPDRV_ARCH_ARM64)
+		printf("  TTBR1_EL1 = 0x%016llx (ASID 0x%llx, CnP %llu, table at PA 0x%llx)\n",
+		       (unsigned long long)k->ttbr1,
+		       (unsigned long long)k->ttbr1 >> 48,
+		       (unsigned long long)k->ttbr1 & 1,
+		       (unsigned long long)k->root);
+	else
+		printf("  CR3-side: mm->pgd at PA 0x%llx\n",
+		       (unsigned long long)k->root);
+}
+
 void report_text_walk(const struct run *r)
 {
 	static const char *const cols[] = { "LEVEL", "INDEX", "ENTRY", "PFN",
@@ -263,28 +277,33 @@ void report_text_walk(const struct run *r)
 	struct libscols_table *tb;
 	char buf[128];
 
-	printf("\n== the walk of buffer page %llu (%d-level paging) ==\n",
-	       (unsigned long long)k->page, k->pgtable_levels);
+	printf("\n== the walk of buffer page %llu (%s, %u-level paging) ==\n",
+	       (unsigned long long)k->page, arch_name(k->arch),
+	       k->pgtable_levels);
 	printf("  kernel: vmalloc address 0x%llx\n", (unsigned long long)k->kaddr);
+	print_root(k);
 	tb = new_table(cols, 5);
 	for (unsigned int l = 0; l <= k->level && l < MAPDRV_LEVELS; l++) {
 		struct libscols_line *ln = tb ? scols_table_new_line(tb, NULL) : NULL;
-		bool leaf = l == k->level && l != MAPDRV_LEVEL_PTE &&
-			    (k->entry[l] & PTE_HUGE);
+		bool folded = k->folded & (1U << l);
 
 		if (!ln)
 			break;
-		if (l == MAPDRV_LEVEL_P4D && k->pgtable_levels == 4)
-			scols_line_set_data(ln, 0, "p4d (folded)");
-		else
-			scols_line_set_data(ln, 0, level_name[l]);
+		scols_line_set_data(ln, 0, level_name[l]);
+		if (folded) {
+			/* This paging mode has no such table: nothing was read. */
+			scols_line_set_data(ln, 1, "-");
+			scols_line_set_data(ln, 2, "folded");
+			scols_line_set_data(ln, 3, "-");
+			continue;
+		}
 		snprintf(buf, sizeof(buf), "%u", k->index[l]);
 		scols_line_set_data(ln, 1, buf);
 		snprintf(buf, sizeof(buf), "0x%016llx", (unsigned long long)k->entry[l]);
 		scols_line_set_data(ln, 2, buf);
-		snprintf(buf, sizeof(buf), "0x%" PRIx64, entry_pfn(k->entry[l], leaf));
+		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)k->next_pfn[l]);
 		scols_line_set_data(ln, 3, buf);
-		entry_flags(k->entry[l], buf, sizeof(buf));
+		entry_flags(k->arch, l, k->entry[l], buf, sizeof(buf));
 		scols_line_set_data(ln, 4, buf);
 	}
 	print_table(tb);
@@ -298,11 +317,16 @@ void report_text_walk(const struct run *r)
 		       (unsigned long long)k->vmalloc_to_page_ptr,
 		       k->page_ptr == k->vmalloc_to_page_ptr ? "the same page" : "A MISMATCH");
 	else
-		printf("  the walk found a hole at the %s level\n", level_name[k->level]);
+		printf("  the walk found a hole at the %s level\n",
+		       k->level < MAPDRV_LEVELS ? level_name[k->level] : "top");
 
-	printf("  user: address 0x%lx, indices pgd %u p4d %u pud %u pmd %u pte %u\n",
-	       w->user_addr, w->user_index[0], w->user_index[1],
-	       w->user_index[2], w->user_index[3], w->user_index[4]);
+	printf("  user: address 0x%lx, indices", w->user_addr);
+	for (unsigned int l = 0; l < MAPDRV_LEVELS; l++)
+		if (k->folded & (1U << l))
+			printf(" %s -", level_name[l]);
+		else
+			printf(" %s %u", level_name[l], w->user_index[l]);
+	printf("\n");
 	printf("  pagemap entry 0x%016llx: %s, PFN 0x%llx%s\n",
 	       (unsigned long long)w->user_raw,
 	       w->user.present ? "present" : "not present",
