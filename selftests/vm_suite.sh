@@ -5,6 +5,8 @@
 # suite and, on a kernel with kmemleak, a leak scan after both.  Prints
 # TAP; exits non-zero if anything failed.
 dir=$(dirname "$0")
+# The tree's layout, in the tree or in build/arm64/ for the arm64 guests.
+export MAPVIEW="$dir/../userspace/mapview"
 kmemleak=/sys/kernel/debug/kmemleak
 status=0
 
