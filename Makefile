@@ -227,6 +227,11 @@ demo:
 		--cmdline init_on_alloc=0 --modparams "pages=64 map=$(MAP)" \
 		--add $(DEMO_BIN) -- $(DEMO_BIN) --explain --touch 8 --walk 3
 
+# make print-VAR: a variable's value, for scripts that must use the same
+# flags as the build (scripts/lint).
+print-%:
+	@echo $($*)
+
 clean:
 	rm -rf build $(VM_PROGS) userspace/tests/procfs_test
 	rm -rf .tmp_versions *.o *.ko *.mod *.mod.c .*.cmd module/*.o \
