@@ -10,7 +10,7 @@
  * because every later test expects the buffer as the module made it.
  */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE		/* mremap(), process_vm_readv() */
+#define _GNU_SOURCE		/* mremap(), process_vm_readv(), splice() */
 #endif
 
 #include <errno.h>
@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -340,6 +341,471 @@ TEST_F(mapdrv, seek_end_returns_size)
 {
 	ASSERT_EQ((off_t)self->info.size, lseek(self->fd, 0, SEEK_END))
 		TH_LOG("lseek: %s", strerror(errno));
+}
+
+/* ---- read and write in every form, and the end of the buffer --------- */
+
+/*
+ * The last page, so that the marker read is the buffer's own and not a
+ * neighbour's; split after 5 bytes, so that the marker spans both.
+ */
+TEST_F(mapdrv, readv_fills_two_iovecs_in_order)
+{
+	off_t off = (self->info.pages - 1) * page_size;
+	char want[MARKER_MAX], head[5], tail[MARKER_MAX];
+	struct iovec iov[2] = {
+		{ head, sizeof(head) }, { tail, sizeof(tail) },
+	};
+
+	marker(want, self->info.pages - 1);
+	ASSERT_EQ(off, lseek(self->fd, off, SEEK_SET))
+		TH_LOG("lseek: %s", strerror(errno));
+	ASSERT_EQ((ssize_t)(sizeof(head) + sizeof(tail)), readv(self->fd, iov, 2))
+		TH_LOG("readv: %s", strerror(errno));
+	EXPECT_EQ(0, memcmp(want, head, sizeof(head)));
+	EXPECT_STREQ(want + sizeof(head), tail);
+	EXPECT_EQ(off + (off_t)(sizeof(head) + sizeof(tail)),
+		  lseek(self->fd, 0, SEEK_CUR));
+}
+
+/* Past the last page's marker: bytes that are zero until written. */
+TEST_F(mapdrv, writev_writes_two_iovecs_in_order)
+{
+	static const char first[] = "first, ", second[] = "then second";
+	off_t off = (self->info.pages - 1) * page_size + 100;
+	char saved[sizeof(first) + sizeof(second)], got[sizeof(saved)];
+	struct iovec iov[2] = {
+		{ (void *)first, sizeof(first) - 1 },
+		{ (void *)second, sizeof(second) },
+	};
+	ssize_t len = sizeof(first) - 1 + sizeof(second);
+
+	ASSERT_EQ(len, pread(self->fd, saved, len, off))
+		TH_LOG("pread: %s", strerror(errno));
+	ASSERT_EQ(off, lseek(self->fd, off, SEEK_SET));
+	EXPECT_EQ(len, writev(self->fd, iov, 2))
+		TH_LOG("writev: %s", strerror(errno));
+	EXPECT_EQ(off + len, lseek(self->fd, 0, SEEK_CUR));
+	EXPECT_EQ(len, pread(self->fd, got, len, off))
+		TH_LOG("pread: %s", strerror(errno));
+	EXPECT_STREQ("first, then second", got);
+	ASSERT_EQ(len, pwrite(self->fd, saved, len, off))
+		TH_LOG("restoring: %s", strerror(errno));
+}
+
+/* preadv2 reads at its offset and leaves the file position alone. */
+TEST_F(mapdrv, preadv2_at_offset_reads_there)
+{
+	unsigned long page = self->info.pages / 2;
+	char want[MARKER_MAX], head[3], tail[MARKER_MAX];
+	struct iovec iov[2] = {
+		{ head, sizeof(head) }, { tail, sizeof(tail) },
+	};
+
+	marker(want, page);
+	ASSERT_EQ((ssize_t)(sizeof(head) + sizeof(tail)),
+		  preadv2(self->fd, iov, 2, page * page_size, 0))
+		TH_LOG("preadv2: %s", strerror(errno));
+	EXPECT_EQ(0, memcmp(want, head, sizeof(head)));
+	EXPECT_STREQ(want + sizeof(head), tail);
+	EXPECT_EQ(0, lseek(self->fd, 0, SEEK_CUR));
+}
+
+TEST_F(mapdrv, pwritev2_at_offset_writes_there)
+{
+	static const char text[] = "written by pwritev2";
+	off_t off = (self->info.pages / 2) * page_size + 200;
+	char saved[sizeof(text)], got[sizeof(text)];
+	struct iovec iov[2] = {
+		{ (void *)text, 8 }, { (void *)(text + 8), sizeof(text) - 8 },
+	};
+
+	ASSERT_EQ((ssize_t)sizeof(saved), pread(self->fd, saved, sizeof(saved), off))
+		TH_LOG("pread: %s", strerror(errno));
+	EXPECT_EQ((ssize_t)sizeof(text), pwritev2(self->fd, iov, 2, off, 0))
+		TH_LOG("pwritev2: %s", strerror(errno));
+	EXPECT_EQ(0, lseek(self->fd, 0, SEEK_CUR));
+	EXPECT_EQ((ssize_t)sizeof(got), pread(self->fd, got, sizeof(got), off))
+		TH_LOG("pread: %s", strerror(errno));
+	EXPECT_STREQ(text, got);
+	ASSERT_EQ((ssize_t)sizeof(saved), pwrite(self->fd, saved, sizeof(saved), off))
+		TH_LOG("restoring: %s", strerror(errno));
+}
+
+/* 8 bytes asked for 4 before the end: the 4 there, and the end reached. */
+TEST_F(mapdrv, read_crossing_end_is_short)
+{
+	off_t off = self->info.size - 4;
+	char got[8];
+
+	ASSERT_EQ(off, lseek(self->fd, off, SEEK_SET));
+	EXPECT_EQ(4, read(self->fd, got, sizeof(got)))
+		TH_LOG("read: %s", strerror(errno));
+	EXPECT_EQ((off_t)self->info.size, lseek(self->fd, 0, SEEK_CUR));
+}
+
+TEST_F(mapdrv, preadv2_at_end_returns_0)
+{
+	char c;
+	struct iovec iov = { &c, 1 };
+
+	ASSERT_EQ(0, preadv2(self->fd, &iov, 1, self->info.size, 0))
+		TH_LOG("preadv2: %s", strerror(errno));
+}
+
+/* Two iovecs, 4 bytes before the end: the first filled, 2 of the second. */
+TEST_F(mapdrv, preadv2_crossing_end_is_short)
+{
+	char a[2], b[6];
+	struct iovec iov[2] = { { a, sizeof(a) }, { b, sizeof(b) } };
+
+	ASSERT_EQ(4, preadv2(self->fd, iov, 2, self->info.size - 4, 0))
+		TH_LOG("preadv2: %s", strerror(errno));
+}
+
+/* write(), not pwrite(): from the file position, which stays put. */
+TEST_F(mapdrv, write_after_seek_end_enospc)
+{
+	char c = 'x';
+
+	ASSERT_EQ((off_t)self->info.size, lseek(self->fd, 0, SEEK_END));
+	EXPECT_EQ(-1, write(self->fd, &c, 1));
+	EXPECT_EQ(ENOSPC, errno) TH_LOG("write: %s", strerror(errno));
+	EXPECT_EQ((off_t)self->info.size, lseek(self->fd, 0, SEEK_CUR));
+}
+
+TEST_F(mapdrv, pwritev2_at_end_enospc)
+{
+	char c = 'x';
+	struct iovec iov = { &c, 1 };
+
+	ASSERT_EQ(-1, pwritev2(self->fd, &iov, 1, self->info.size, 0));
+	ASSERT_EQ(ENOSPC, errno) TH_LOG("pwritev2: %s", strerror(errno));
+}
+
+TEST_F(mapdrv, pwritev2_crossing_end_is_short)
+{
+	static const char text[] = "ABCDEFGH";
+	off_t off = self->info.size - 4;
+	struct iovec iov[2] = {
+		{ (void *)text, 2 }, { (void *)(text + 2), 6 },
+	};
+	char saved[4], got[8];
+
+	ASSERT_EQ(4, pread(self->fd, saved, 4, off))
+		TH_LOG("pread: %s", strerror(errno));
+	EXPECT_EQ(4, pwritev2(self->fd, iov, 2, off, 0))
+		TH_LOG("pwritev2: %s", strerror(errno));
+	EXPECT_EQ(4, pread(self->fd, got, sizeof(got), off));
+	EXPECT_EQ(0, memcmp(text, got, 4));
+	ASSERT_EQ(4, pwrite(self->fd, saved, 4, off))
+		TH_LOG("restoring: %s", strerror(errno));
+}
+
+/* Page 0's marker, put back if a write got through. */
+static void expect_marker_0(struct __test_metadata *_metadata, int fd)
+{
+	char want[MARKER_MAX], got[MARKER_MAX];
+
+	marker(want, 0);
+	ASSERT_EQ((ssize_t)sizeof(got), pread(fd, got, sizeof(got), 0))
+		TH_LOG("pread: %s", strerror(errno));
+	EXPECT_STREQ(want, got);
+	/* The harness's ASSERT is two statements: braces, not a bare if. */
+	if (strcmp(want, got)) {
+		ASSERT_EQ((ssize_t)strlen(want) + 1,
+			  pwrite(fd, want, strlen(want) + 1, 0))
+			TH_LOG("restoring: %s", strerror(errno));
+	}
+}
+
+/*
+ * An append starts at the end of a file that cannot grow: ENOSPC, as on
+ * a full block device, and nothing written (not at offset 0 either).
+ */
+TEST_F(mapdrv, o_append_write_enospc_and_marker_stays)
+{
+	int fd;
+
+	fd = open(MAPDRV_DEVICE, O_WRONLY | O_APPEND | O_CLOEXEC);
+	ASSERT_LE(0, fd) TH_LOG("open O_APPEND: %s", strerror(errno));
+	EXPECT_EQ(-1, write(fd, "x\n", 2));
+	EXPECT_EQ(ENOSPC, errno) TH_LOG("write: %s", strerror(errno));
+	close(fd);
+	expect_marker_0(_metadata, self->fd);
+}
+
+/* The same per call: RWF_APPEND ignores the offset given, 0 here. */
+TEST_F(mapdrv, pwritev2_rwf_append_enospc_and_marker_stays)
+{
+	struct iovec iov = { "x\n", 2 };
+
+	EXPECT_EQ(-1, pwritev2(self->fd, &iov, 1, 0, RWF_APPEND));
+	EXPECT_EQ(ENOSPC, errno) TH_LOG("pwritev2: %s", strerror(errno));
+	expect_marker_0(_metadata, self->fd);
+}
+
+/* ---- fsync, fdatasync, msync: nothing to write back ------------------- */
+
+TEST_F(mapdrv, fsync_returns_0)
+{
+	ASSERT_EQ(0, fsync(self->fd)) TH_LOG("fsync: %s", strerror(errno));
+}
+
+TEST_F(mapdrv, fdatasync_returns_0)
+{
+	ASSERT_EQ(0, fdatasync(self->fd)) TH_LOG("fdatasync: %s", strerror(errno));
+}
+
+/*
+ * A shared mapping with a page mapped: MS_SYNC asks the file to write the
+ * range back (vfs_fsync_range), MS_ASYNC only checks the range.
+ */
+static void msync_must_work(struct __test_metadata *_metadata, int fd,
+			    int flags)
+{
+	volatile char *map;
+
+	map = mmap(NULL, page_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, map) TH_LOG("mmap: %s", strerror(errno));
+	EXPECT_EQ('m', map[0]);
+	EXPECT_EQ(0, msync((void *)map, page_size, flags))
+		TH_LOG("msync: %s", strerror(errno));
+	munmap((void *)map, page_size);
+}
+
+TEST_F(mapdrv, msync_ms_sync_returns_0)
+{
+	msync_must_work(_metadata, self->fd, MS_SYNC);
+}
+
+TEST_F(mapdrv, msync_ms_async_returns_0)
+{
+	msync_must_work(_metadata, self->fd, MS_ASYNC);
+}
+
+/* ---- sendfile and splice, both ways ----------------------------------- */
+
+/*
+ * A file for sendfile and splice to fill or drain: a memfd, a shmem file
+ * that needs no writable directory (every kernel of the matrix, the
+ * debug kernel's tinyconfig included, has CONFIG_MEMFD_CREATE).
+ */
+static int scratch_file(struct __test_metadata *_metadata, const void *data,
+			size_t len)
+{
+	int fd;
+
+	fd = memfd_create("mapdrv_test", MFD_CLOEXEC);
+	ASSERT_LE(0, fd) TH_LOG("memfd_create: %s", strerror(errno));
+	if (len) {
+		ASSERT_EQ((ssize_t)len, pwrite(fd, data, len, 0))
+			TH_LOG("pwrite: %s", strerror(errno));
+	}
+	return fd;
+}
+
+/* How many of @file's pages do not start with the buffer's marker. */
+static unsigned long markers_missing(int file, unsigned long pages)
+{
+	char want[MARKER_MAX], got[MARKER_MAX];
+	unsigned long i, missing = 0;
+
+	for (i = 0; i < pages; i++) {
+		marker(want, i);
+		if (pread(file, got, sizeof(got), i * page_size) != sizeof(got) ||
+		    strcmp(want, got))
+			missing++;
+	}
+	return missing;
+}
+
+/* The whole buffer into a file: every page's marker arrives. */
+TEST_F(mapdrv, sendfile_device_to_file_copies_markers)
+{
+	off_t in = 0;
+	size_t done = 0;
+	struct stat st;
+	ssize_t n = 0;
+	int file;
+
+	file = scratch_file(_metadata, NULL, 0);
+	while (done < self->info.size &&
+	       (n = sendfile(file, self->fd, &in, self->info.size - done)) > 0)
+		done += n;
+	EXPECT_LE(0, n) TH_LOG("sendfile: %s", strerror(errno));
+	EXPECT_EQ(self->info.size, done);
+	EXPECT_EQ((off_t)self->info.size, in);
+	ASSERT_EQ(0, fstat(file, &st));
+	EXPECT_EQ((off_t)self->info.size, st.st_size);
+	EXPECT_EQ(0UL, markers_missing(file, self->info.pages));
+	/* With an offset of its own, sendfile leaves the position alone. */
+	EXPECT_EQ(0, lseek(self->fd, 0, SEEK_CUR));
+	close(file);
+}
+
+TEST_F(mapdrv, sendfile_from_end_returns_0)
+{
+	off_t in = self->info.size;
+	int file;
+
+	file = scratch_file(_metadata, NULL, 0);
+	EXPECT_EQ(0, sendfile(file, self->fd, &in, page_size))
+		TH_LOG("sendfile: %s", strerror(errno));
+	close(file);
+}
+
+/* From a file into the device, at the device's file position. */
+TEST_F(mapdrv, sendfile_file_to_device_writes_buffer)
+{
+	static const char text[] = "sent from a file";
+	off_t off = (self->info.pages - 1) * page_size + 300, in = 0;
+	char saved[sizeof(text)], got[sizeof(text)];
+	int file;
+
+	file = scratch_file(_metadata, text, sizeof(text));
+	ASSERT_EQ((ssize_t)sizeof(saved), pread(self->fd, saved, sizeof(saved), off))
+		TH_LOG("pread: %s", strerror(errno));
+	ASSERT_EQ(off, lseek(self->fd, off, SEEK_SET));
+	EXPECT_EQ((ssize_t)sizeof(text), sendfile(self->fd, file, &in, sizeof(text)))
+		TH_LOG("sendfile: %s", strerror(errno));
+	EXPECT_EQ(off + (off_t)sizeof(text), lseek(self->fd, 0, SEEK_CUR));
+	EXPECT_EQ((ssize_t)sizeof(got), pread(self->fd, got, sizeof(got), off))
+		TH_LOG("pread: %s", strerror(errno));
+	EXPECT_STREQ(text, got);
+	ASSERT_EQ((ssize_t)sizeof(saved), pwrite(self->fd, saved, sizeof(saved), off))
+		TH_LOG("restoring: %s", strerror(errno));
+	close(file);
+}
+
+TEST_F(mapdrv, sendfile_into_device_crossing_end_is_short)
+{
+	static const char text[] = "ABCDEFGH";
+	off_t off = self->info.size - 4, in = 0;
+	char saved[4], got[8];
+	int file;
+
+	file = scratch_file(_metadata, text, 8);
+	ASSERT_EQ(4, pread(self->fd, saved, 4, off))
+		TH_LOG("pread: %s", strerror(errno));
+	ASSERT_EQ(off, lseek(self->fd, off, SEEK_SET));
+	EXPECT_EQ(4, sendfile(self->fd, file, &in, 8))
+		TH_LOG("sendfile: %s", strerror(errno));
+	EXPECT_EQ(4, pread(self->fd, got, sizeof(got), off));
+	EXPECT_EQ(0, memcmp(text, got, 4));
+	ASSERT_EQ(4, pwrite(self->fd, saved, 4, off))
+		TH_LOG("restoring: %s", strerror(errno));
+	close(file);
+}
+
+TEST_F(mapdrv, sendfile_into_device_at_end_enospc)
+{
+	off_t in = 0;
+	int file;
+
+	file = scratch_file(_metadata, "x", 1);
+	ASSERT_EQ((off_t)self->info.size, lseek(self->fd, 0, SEEK_END));
+	EXPECT_EQ(-1, sendfile(self->fd, file, &in, 1));
+	EXPECT_EQ(ENOSPC, errno) TH_LOG("sendfile: %s", strerror(errno));
+	close(file);
+}
+
+/* splice() until @len bytes moved, an error or the end; the bytes moved. */
+static ssize_t splice_all(int in, loff_t *off_in, int out, loff_t *off_out,
+			  size_t len)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = splice(in, off_in, out, off_out, len - done, 0);
+		if (n < 0)
+			return done ? (ssize_t)done : -1;
+		if (!n)
+			break;
+		done += n;
+	}
+	return done;
+}
+
+/* The last two pages (one on a 1-page buffer) through a pipe to a file. */
+TEST_F(mapdrv, splice_device_to_pipe_to_file)
+{
+	unsigned long first = self->info.pages > 1 ? self->info.pages - 2 : 0;
+	unsigned long n = self->info.pages - first, i;
+	char want[MARKER_MAX], got[MARKER_MAX];
+	loff_t in = first * page_size, out = 0;
+	size_t len = n * page_size;
+	int pipefd[2], file;
+
+	file = scratch_file(_metadata, NULL, 0);
+	ASSERT_EQ(0, pipe(pipefd)) TH_LOG("pipe: %s", strerror(errno));
+	EXPECT_EQ((ssize_t)len, splice_all(self->fd, &in, pipefd[1], NULL, len))
+		TH_LOG("splice device -> pipe: %s", strerror(errno));
+	EXPECT_EQ((ssize_t)len, splice_all(pipefd[0], NULL, file, &out, len))
+		TH_LOG("splice pipe -> file: %s", strerror(errno));
+	for (i = 0; i < n; i++) {
+		marker(want, first + i);
+		EXPECT_EQ((ssize_t)sizeof(got),
+			  pread(file, got, sizeof(got), i * page_size));
+		EXPECT_STREQ(want, got);
+	}
+	close(pipefd[0]);
+	close(pipefd[1]);
+	close(file);
+}
+
+TEST_F(mapdrv, splice_from_end_returns_0)
+{
+	loff_t in = self->info.size;
+	int pipefd[2];
+
+	ASSERT_EQ(0, pipe(pipefd)) TH_LOG("pipe: %s", strerror(errno));
+	EXPECT_EQ(0, splice(self->fd, &in, pipefd[1], NULL, page_size, 0))
+		TH_LOG("splice: %s", strerror(errno));
+	close(pipefd[0]);
+	close(pipefd[1]);
+}
+
+TEST_F(mapdrv, splice_file_to_pipe_to_device)
+{
+	static const char text[] = "spliced from a file";
+	loff_t off = (self->info.pages - 1) * page_size + 400, in = 0, out = off;
+	char saved[sizeof(text)], got[sizeof(text)];
+	int pipefd[2], file;
+
+	file = scratch_file(_metadata, text, sizeof(text));
+	ASSERT_EQ((ssize_t)sizeof(saved), pread(self->fd, saved, sizeof(saved), off))
+		TH_LOG("pread: %s", strerror(errno));
+	ASSERT_EQ(0, pipe(pipefd)) TH_LOG("pipe: %s", strerror(errno));
+	EXPECT_EQ((ssize_t)sizeof(text),
+		  splice_all(file, &in, pipefd[1], NULL, sizeof(text)))
+		TH_LOG("splice file -> pipe: %s", strerror(errno));
+	EXPECT_EQ((ssize_t)sizeof(text),
+		  splice_all(pipefd[0], NULL, self->fd, &out, sizeof(text)))
+		TH_LOG("splice pipe -> device: %s", strerror(errno));
+	EXPECT_EQ(off + (loff_t)sizeof(text), out);
+	EXPECT_EQ((ssize_t)sizeof(got), pread(self->fd, got, sizeof(got), off))
+		TH_LOG("pread: %s", strerror(errno));
+	EXPECT_STREQ(text, got);
+	ASSERT_EQ((ssize_t)sizeof(saved), pwrite(self->fd, saved, sizeof(saved), off))
+		TH_LOG("restoring: %s", strerror(errno));
+	close(pipefd[0]);
+	close(pipefd[1]);
+	close(file);
+}
+
+TEST_F(mapdrv, splice_into_device_at_end_enospc)
+{
+	loff_t out = self->info.size;
+	int pipefd[2];
+
+	ASSERT_EQ(0, pipe(pipefd)) TH_LOG("pipe: %s", strerror(errno));
+	ASSERT_EQ(1, write(pipefd[1], "x", 1));
+	EXPECT_EQ(-1, splice(pipefd[0], NULL, self->fd, &out, 1, 0));
+	EXPECT_EQ(ENOSPC, errno) TH_LOG("splice: %s", strerror(errno));
+	close(pipefd[0]);
+	close(pipefd[1]);
 }
 
 /* ---- one buffer behind read/write and every mapping ------------------ */
