@@ -12,16 +12,46 @@
 
 #include "mapdrv_uapi.h"
 
-/* The one buffer the device serves, to read()/write() and to mmap(). */
+/**
+ * struct mapdrv_buffer - the one buffer the device serves, to read/write
+ * and to mmap
+ * @vaddr: vmalloc'd and zeroed, then marked
+ * @pages: size in pages, never 0
+ * @size: @pages << PAGE_SHIFT
+ * @huge: asked for PMD leaves (vmalloc_huge)
+ * @map_mode: how mmap serves pages
+ * @faults: calls of mapdrv_fault()
+ * @mapped: pages put in user page tables
+ * @leaf_pages: of those, found inside a huge leaf
+ *
+ * What protects it: no lock of its own.  Every field but the counters is
+ * written once, by mapdrv_init() before misc_register() makes the device
+ * openable, and read-only after; mapdrv_exit() frees the buffer only
+ * after misc_deregister(), and a module with an open file or a mapping
+ * cannot be unloaded (the file pins the module, a vma pins its file).
+ * The counters are atomic64_t: faults and ioctls race to them freely.
+ *
+ * Under which locks its users run: mapdrv_fault() under mmap_lock held
+ * for read.  6.1 has no per-vma locks; 6.4 to 6.6 take them for anonymous
+ * vmas only; from 6.7 a fault tried under the vma's own lock is retried
+ * under mmap_lock when the vm_ops have no ->map_pages, as ours do not
+ * (vmf_can_call_fault() in mm/memory.c).  vm_insert_pages() in
+ * premap runs inside .mmap, or, for .mmap_prepare, in the core's action
+ * after it, both under mmap_lock held for write; from faultaround's
+ * mapdrv_fault() under the read lock, which vm_insert_pages() allows once
+ * VM_MIXEDMAP is set (mmap does it).  It takes the page table lock
+ * itself.  The walk reads the kernel's own page tables with no lock:
+ * they map the buffer as long as it lives (mapdrv_walk.c).
+ */
 struct mapdrv_buffer {
-	void *vaddr;		/* vmalloc'd and zeroed, then marked */
-	unsigned long pages;	/* size in pages, never 0 */
-	size_t size;		/* pages << PAGE_SHIFT */
-	bool huge;		/* asked for PMD leaves (vmalloc_huge) */
-	enum mapdrv_map_mode map_mode;	/* how mmap serves pages */
-	atomic64_t faults;	/* calls of mapdrv_fault() */
-	atomic64_t mapped;	/* pages put in user page tables */
-	atomic64_t leaf_pages;	/* of those, found inside a huge leaf */
+	void *vaddr;
+	unsigned long pages;
+	size_t size;
+	bool huge;
+	enum mapdrv_map_mode map_mode;
+	atomic64_t faults;
+	atomic64_t mapped;
+	atomic64_t leaf_pages;
 };
 
 /*
@@ -65,6 +95,11 @@ int mapdrv_mmap(struct file *file, struct vm_area_struct *vma);
 static inline int mapdrv_premap_init(void) { return 0; }
 static inline void mapdrv_premap_exit(void) { }
 #endif
+
+/* mapdrv_fops.c */
 extern const struct file_operations mapdrv_fops;
+
+/* mapdrv_ioctl.c */
+long mapdrv_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 
 #endif /* _MAPDRV_H */

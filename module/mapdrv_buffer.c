@@ -15,12 +15,19 @@
 #include "mapdrv.h"
 #include "mapdrv_uapi.h"
 
-/*
+/**
+ * mapdrv_buffer_alloc() - allocate, zero and mark the buffer
+ * @buf: the buffer to fill in
+ * @pages: its size in pages, checked by the caller
+ * @huge: allocate with vmalloc_huge(), so that PMD leaves may map it
+ *
  * Not __init and not inlined into init: /proc/vmallocinfo names the
  * caller of vmalloc by return address, and freed init text would print
  * as a raw address instead of "mapdrv_buffer_alloc+0x../0x.. [mapdrv]".
  * The vmalloc call is not the last thing done here, so it is no tail call
  * either.
+ *
+ * Return: 0, or -ENOMEM.
  */
 noinline int mapdrv_buffer_alloc(struct mapdrv_buffer *buf,
 				 unsigned long pages, bool huge)
@@ -55,6 +62,10 @@ noinline int mapdrv_buffer_alloc(struct mapdrv_buffer *buf,
 	return 0;
 }
 
+/**
+ * mapdrv_buffer_free() - free what mapdrv_buffer_alloc() allocated
+ * @buf: the buffer; no file may be open on it any more
+ */
 void mapdrv_buffer_free(struct mapdrv_buffer *buf)
 {
 	vfree(buf->vaddr);

@@ -10,7 +10,9 @@
 #ifndef _MAPDRV_COMPAT_H
 #define _MAPDRV_COMPAT_H
 
+#include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/splice.h>
 
 /*
  * 6.3 made vma->vm_flags const and added accessors that lock properly.
@@ -22,6 +24,16 @@ static inline void vm_flags_set(struct vm_area_struct *vma,
 {
 	vma->vm_flags |= flags;
 }
+#endif
+
+/*
+ * 6.5 removed generic_file_splice_read(), which filled the pipe through
+ * ->read_iter; copy_splice_read() does the same for files outside the
+ * page cache since.  Kbuild defines MAPDRV_HAVE_COPY_SPLICE_READ when the
+ * headers have it.
+ */
+#ifndef MAPDRV_HAVE_COPY_SPLICE_READ
+#define copy_splice_read generic_file_splice_read
 #endif
 
 #endif /* _MAPDRV_COMPAT_H */
