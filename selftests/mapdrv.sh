@@ -5,15 +5,18 @@
 # mapdrv_test from this directory, which loads the module through libkmod
 # unless it is loaded already, and unloads it again if it loaded it.
 # 'make check' runs the same suite in QEMU; this script is for a real
-# machine.
+# machine, and what kselftest's run_tests and run_kselftest.sh run
+# (TEST_PROGS in selftests/Makefile).
 #
 # usage: mapdrv.sh [PATH/TO/mapdrv.ko] [PARAMS...]
 #   e.g. mapdrv.sh ../mapdrv.ko pages=64
 #        mapdrv.sh pages=1024 huge=1
 #
-# Without a path the module is looked for next to the sources (make
-# module) and then among the installed modules (DKMS).  The reload tests
-# load it again from the path, exported to them as MAPDRV_KO.
+# Without a path the module is MAPDRV_KO when that is set (scripts/vmrun
+# sets it), else looked for next to the sources (make module), beside
+# this script (a kselftest install carries a mapdrv.ko put there) and
+# then among the installed modules (DKMS).  The reload tests load it
+# again from the path, exported to them as MAPDRV_KO.
 #
 # Exits with the status of mapdrv_test, or 4 (kselftest "skip") when not
 # run as root or when no module can be found or loaded.
@@ -49,7 +52,7 @@ find_module()
 	[ -f "$f" ] && echo "$f"
 }
 
-ko=
+ko=${MAPDRV_KO:-}
 case $1 in
 *=*) ;;			# a parameter: no path given
 ?*) ko=$1; shift ;;
