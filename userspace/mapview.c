@@ -5,13 +5,17 @@
  * faults, /proc/meminfo and /proc/vmallocinfo, and the proof that the user
  * page and the kernel's page are one physical frame.
  *
- * Every snapshot is taken before anything is printed (unless --step) and
- * nothing forks, so the tool does not move the numbers it reports.
+ * Every snapshot is taken before anything is printed (unless --step),
+ * nothing forks, and everything mapview writes or calls during the steps
+ * is touched before step 0 (warm_up()), so the tool does not move the
+ * numbers it reports: between two steps its own RssAnon and minor faults
+ * move only by what the step itself does to the device's mappings.
  * Exit codes: see usage() and mapview(1).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,7 +125,7 @@ static void usage(FILE *out)
 "  --walk PAGE       show the module's page-table walk for PAGE (root)\n"
 "  --json            one JSON object instead of the tables\n"
 "  --explain         a few sentences under each step\n"
-"  --step            wait for Enter before each step (for a class)\n"
+"  --step            wait for Enter before each step and after the last\n"
 "  --load PATH.ko [PARAM=VALUE...]  load the module first (libkmod)\n"
 "  --help, --version\n"
 "\n"
@@ -261,6 +265,23 @@ static void pause_before(struct session *s, int i)
 		s->opt->step = false;	/* end of input: run to the end */
 }
 
+/*
+ * With --step, one more pause after the last step, before the proof of
+ * sharing (or the JSON): the last step's numbers can then be read from
+ * /proc/PID/ too, and nothing else has happened yet.
+ */
+static void pause_end(struct session *s)
+{
+	char line[16];
+
+	if (!s->opt->step)
+		return;
+	fprintf(stderr, "\n-- end: press Enter for the %s --\n",
+		s->opt->json ? "JSON report" : "proof of sharing");
+	if (!fgets(line, sizeof(line), stdin))
+		s->opt->step = false;
+}
+
 /* Take step @i's snapshot; with --step, print it at once. */
 static int take_step(struct session *s, int i)
 {
@@ -275,9 +296,108 @@ static int take_step(struct session *s, int i)
 		return fail_sys(what, -ret);
 	s->run->nsteps = i + 1;
 	if (s->opt->step && !s->opt->json) {
-		report_text_step(s->run, i, s->opt->explain);
+		report_text_step(stdout, s->run, i, s->opt->explain);
+		fflush(stdout);
 		s->printed = i + 1;
 	}
+	return 0;
+}
+
+/*
+ * The warm-up.  A page of the BSS or of a fresh calloc() is not resident
+ * until it is first written, the stack and the heap grow into new pages
+ * as they are first used, and the first call of a library function binds
+ * it (lazy binding) and may fault in its code.  Inside a step, each would
+ * be a minor fault and a page of RssAnon (or RssFile) that mapview itself
+ * put into the numbers it reports.  So before step 0 mapview writes every
+ * page it will write (the run with all its snapshots, the frames, a
+ * reserve of stack and of heap), calls what the steps call, takes a
+ * snapshot and, with --step, prints a step to /dev/null.  No locking:
+ * mlockall() would fault in every page of every library (RSS would be
+ * the whole binary's) and, with MCL_FUTURE, the device's mapping at
+ * mmap(), the demand paging that steps 2 and 3 show.  The pages are
+ * simply in use already.
+ */
+#define STACK_RESERVE	(64 * 1024)	/* deeper than any step goes */
+#define HEAP_RESERVE	(64 * 1024)	/* more than a step's tables take */
+
+/* Write a byte of every page of [@p, @p + @len) once, with its own value. */
+static void prefault(void *p, size_t len, long page_size)
+{
+	volatile char *c = p;
+	char v;
+
+	if (!len)
+		return;
+	for (size_t off = 0; off < len; off += (size_t)page_size) {
+		v = c[off];
+		c[off] = v;
+	}
+	v = c[len - 1];
+	c[len - 1] = v;
+}
+
+/* The stack pages below this frame, down to STACK_RESERVE. */
+static __attribute__((noinline)) void prefault_stack(long page_size)
+{
+	volatile char pad[STACK_RESERVE];
+
+	for (size_t off = 0; off < sizeof(pad); off += (size_t)page_size)
+		pad[off] = 0;
+	pad[sizeof(pad) - 1] = 0;
+}
+
+static int warm_up(struct session *s, int pagemap_fd)
+{
+	struct run *r = s->run;
+	const char *what = "";
+	uint64_t raw;
+	void *p;
+	int ret;
+
+	prefault(r, sizeof(*r), r->page_size);
+	prefault(r->frames.frame, r->touch * sizeof(*r->frames.frame),
+		 r->page_size);
+	prefault_stack(r->page_size);
+	/* Freed at once: the pages stay in the heap, for later mallocs. */
+	p = malloc(HEAP_RESERVE);
+	if (!p)
+		return fail_sys("warm-up", ENOMEM);
+	prefault(p, HEAP_RESERVE, r->page_size);
+	free(p);
+
+	/* What read_frames() calls first: pread(). */
+	ret = pagemap_read(pagemap_fd, (unsigned long)r, r->page_size, &raw);
+	if (ret)
+		return fail_sys("/proc/self/pagemap", -ret);
+
+	/* A snapshot (overwritten by step 0's), and its report. */
+	ret = snapshot_take(&s->ctx, &r->step[0], &what);
+	if (ret)
+		return fail_sys(what, -ret);
+	if (s->opt->step && !s->opt->json) {
+		FILE *null = fopen("/dev/null", "we");
+
+		if (!null)
+			return fail_sys("/dev/null", errno);
+		r->step[0].name = step_name[0];
+		r->step[0].explain = step_explain[0];
+		report_text_step(null, r, 0, s->opt->explain);
+		fclose(null);
+	}
+
+	/*
+	 * Last, what steps 2-6 call first: mmap and munmap.  The page
+	 * is written so that munmap() has a page to unmap: on 6.1 that
+	 * folds this thread's cached RSS counts into the ones status shows
+	 * (later kernels have nothing to fold), so that VmRSS starts exact.
+	 */
+	p = mmap(NULL, r->page_size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return fail_sys("warm-up mmap", errno);
+	*(volatile char *)p = 1;
+	munmap(p, r->page_size);
 	return 0;
 }
 
@@ -331,7 +451,13 @@ static int private_step(struct session *s, int pagemap_fd)
 	if (priv == MAP_FAILED)
 		return fail_sys("mmap MAP_PRIVATE", errno);
 	s->ctx.private_addr = (unsigned long)priv;
-	priv[r->page_size - 1] ^= 1;	/* past the marker: harmless */
+	/*
+	 * Past the marker, and the private copy's anyway.  A plain store, so
+	 * that the one fault is the copy-on-write: a read-modify-write (^=)
+	 * takes two in the VMs, x86_64 and arm64 alike (a read fault mapping
+	 * the buffer's page, then the copy).
+	 */
+	*(volatile char *)&priv[r->page_size - 1] = 1;
 
 	ret = take_step(s, 5);
 	if (ret)
@@ -376,7 +502,6 @@ static int run_walkthrough(struct session *s)
 {
 	struct run *r = s->run;
 	struct options *o = s->opt;
-	const char *what = "";
 	volatile char *map;
 	int pagemap_fd, ret;
 	char saved;
@@ -426,16 +551,14 @@ static int run_walkthrough(struct session *s)
 
 	/* Before the warm-up: the first fgets() allocates stdin's buffer. */
 	pause_before(s, 0);
-	/* A snapshot to warm up: the heap grows now, not between steps. */
-	ret = snapshot_take(&s->ctx, &r->step[0], &what);
-	if (ret) {
-		ret = fail_sys(what, -ret);
+	/* The buffer's line is the same at every step: read it for step 0. */
+	read_vmallocinfo(r);
+	ret = warm_up(s, pagemap_fd);
+	if (ret)
 		goto out;
-	}
 	ret = take_step(s, 0);
 	if (ret)
 		goto out;
-	read_vmallocinfo(r);
 
 	pause_before(s, 1);
 	ret = open_device(r->device, &s->ctx.fd);
@@ -493,6 +616,7 @@ static int run_walkthrough(struct session *s)
 	ret = take_step(s, o->no_private ? 5 : 6);
 	if (ret)
 		goto out;
+	pause_end(s);
 
 	if (o->walk_page >= 0)
 		ret = walk_step(s, pagemap_fd, o->walk_page);
@@ -543,7 +667,7 @@ int main(int argc, char **argv)
 		if (!s.printed)
 			report_text_header(&run);
 		for (int i = s.printed; i < run.nsteps; i++)
-			report_text_step(&run, i, opt.explain);
+			report_text_step(stdout, &run, i, opt.explain);
 		report_text_frames(&run);
 		if (run.have_walk)
 			report_text_walk(&run);

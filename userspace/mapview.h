@@ -8,6 +8,7 @@
 #define MAPVIEW_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "frames.h"
 #include "mapdrv_uapi.h"
@@ -50,7 +51,8 @@ static inline const char *map_mode_name(unsigned int mode)
 
 /* report_text.c: the human report, one section at a time. */
 void report_text_header(const struct run *r);
-void report_text_step(const struct run *r, int i, bool explain);
+/* Step @i to @out: stdout, or /dev/null for mapview's warm-up. */
+void report_text_step(FILE *out, const struct run *r, int i, bool explain);
 void report_text_frames(const struct run *r);
 void report_text_walk(const struct run *r);
 

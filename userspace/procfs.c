@@ -426,7 +426,13 @@ static int parse_vmflags(const char *s, char *out, size_t size)
  * line (before 3.8).  The stream is read up to the next entry's header
  * only.
  */
-int parse_smaps(FILE *f, unsigned long start, struct smaps_entry *e)
+/*
+ * The entry of the mapping that starts at @start or, with @rollup, the
+ * one entry of smaps_rollup, whatever its start: a second one is then
+ * an error.
+ */
+static int smaps_find(FILE *f, bool rollup, unsigned long start,
+		      struct smaps_entry *e)
 {
 	struct smaps_entry res;
 	struct maps_entry hdr;
@@ -443,10 +449,12 @@ int parse_smaps(FILE *f, unsigned long start, struct smaps_entry *e)
 		if (is_hex(line[0]) && !isupper((unsigned char)line[0])) {
 			if (parse_maps_fields(line, ret == LINE_LONG, &hdr, &path))
 				return -EINVAL;
+			if (in_entry && rollup)
+				return -EINVAL;
 			if (in_entry)
 				break;
 			seen_header = true;
-			if (hdr.start != start)
+			if (!rollup && hdr.start != start)
 				continue;
 			if (ret == LINE_LONG ||
 			    set_path(&hdr, path, path_len(path)))
@@ -483,6 +491,32 @@ int parse_smaps(FILE *f, unsigned long start, struct smaps_entry *e)
 	if (!in_entry)
 		return -ENOENT;
 	if (res.rss < 0)
+		return -EINVAL;
+	*e = res;
+	return 0;
+}
+
+int parse_smaps(FILE *f, unsigned long start, struct smaps_entry *e)
+{
+	return smaps_find(f, false, start, e);
+}
+
+/*
+ * smaps_rollup (show_smaps_rollup()): one header, from the first
+ * mapping's start to the last one's end, named "[rollup]", then the
+ * sums of smaps' fields over every mapping, without VmFlags.
+ */
+int parse_smaps_rollup(FILE *f, struct smaps_entry *e)
+{
+	struct smaps_entry res;
+	int ret;
+
+	ret = smaps_find(f, true, 0, &res);
+	if (ret == -ENOENT)
+		return -EINVAL;		/* no header: not a rollup */
+	if (ret)
+		return ret;
+	if (strcmp(res.map.path, "[rollup]") || res.vmflags[0])
 		return -EINVAL;
 	*e = res;
 	return 0;

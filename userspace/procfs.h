@@ -63,6 +63,14 @@ struct smaps_entry {
  */
 int parse_smaps(FILE *f, unsigned long start, struct smaps_entry *e);
 
+/*
+ * /proc/PID/smaps_rollup: the same fields summed over every mapping of
+ * the process, page tables walked (exact, unlike status's counters).
+ * map.start and map.end span all the mappings, map.path is "[rollup]",
+ * vmflags is "".  -EINVAL for anything else, a second entry included.
+ */
+int parse_smaps_rollup(FILE *f, struct smaps_entry *e);
+
 /* /proc/meminfo, as name/value pairs in the kernel's order. */
 #define MEMINFO_MAX 80
 struct meminfo {

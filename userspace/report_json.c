@@ -30,11 +30,13 @@ static struct json_object *maps_line(const struct maps_entry *m)
 	return json_object_new_string(buf);
 }
 
-static struct json_object *smaps_object(const struct smaps_entry *e)
+/* smaps' sizes; smaps_rollup has no Size (the sum would mean nothing). */
+static struct json_object *smaps_fields(const struct smaps_entry *e, bool size)
 {
 	struct json_object *o = json_object_new_object();
 
-	add_kb(o, "Size", e->size);
+	if (size)
+		add_kb(o, "Size", e->size);
 	add_kb(o, "Rss", e->rss);
 	add_kb(o, "Pss", e->pss);
 	add_kb(o, "Shared_Clean", e->shared_clean);
@@ -43,6 +45,13 @@ static struct json_object *smaps_object(const struct smaps_entry *e)
 	add_kb(o, "Private_Dirty", e->private_dirty);
 	add_kb(o, "Referenced", e->referenced);
 	add_kb(o, "Anonymous", e->anonymous);
+	return o;
+}
+
+static struct json_object *smaps_object(const struct smaps_entry *e)
+{
+	struct json_object *o = smaps_fields(e, true);
+
 	json_object_object_add(o, "VmFlags", json_object_new_string(e->vmflags));
 	return o;
 }
@@ -71,6 +80,8 @@ static struct json_object *step_object(const struct snapshot *s)
 			       smaps_object(&s->smaps_shared) : NULL);
 	json_object_object_add(o, "smaps_private", s->has_private ?
 			       smaps_object(&s->smaps_private) : NULL);
+	json_object_object_add(o, "smaps_rollup", s->has_rollup ?
+			       smaps_fields(&s->rollup, false) : NULL);
 	for (int i = 0; i < s->meminfo.n; i++)
 		add_int(mi, s->meminfo.field[i].name, s->meminfo.field[i].kb);
 	json_object_object_add(o, "meminfo", mi);

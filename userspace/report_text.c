@@ -34,10 +34,11 @@ static struct libscols_table *new_table(const char *const *cols, int ncols)
 	return tb;
 }
 
-static void print_table(struct libscols_table *tb)
+static void print_table(struct libscols_table *tb, FILE *out)
 {
 	if (!tb)
 		return;
+	scols_table_set_stream(tb, out);
 	scols_print_table(tb);
 	scols_unref_table(tb);
 }
@@ -101,9 +102,10 @@ static void smaps_rows(struct libscols_table *tb, const char *tag,
 #undef SMAPS_ROW
 }
 
-static void print_maps_line(const struct maps_entry *m, const char *mark)
+static void print_maps_line(FILE *out, const struct maps_entry *m,
+			    const char *mark)
 {
-	printf("  maps: %lx-%lx %s %08llx %02x:%02x %lu %s%s\n", m->start,
+	fprintf(out, "  maps: %lx-%lx %s %08llx %02x:%02x %lu %s%s\n", m->start,
 	       m->end, m->perms, m->offset, m->dev_major, m->dev_minor,
 	       m->inode, m->path, mark);
 }
@@ -134,23 +136,25 @@ void report_text_header(const struct run *r)
 		       "      from this process; run as root for the proof of sharing\n");
 }
 
-void report_text_step(const struct run *r, int i, bool explain)
+/* smaps_rollup's @field at @s, or -1 where the kernel has no rollup. */
+#define ROLLUP(s, field) ((s)->has_rollup ? (s)->rollup.field : -1)
+
+void report_text_step(FILE *out, const struct run *r, int i, bool explain)
 {
 	static const char *const cols[] = { "SOURCE", "BEFORE", "NOW", "CHANGE" };
 	const struct snapshot *now = &r->step[i];
 	const struct snapshot *prev = i ? &r->step[i - 1] : now;
 	struct libscols_table *tb;
-	long rss_now, rss_prev;
 
-	printf("\n== step %d: %s ==\n", i, now->name);
+	fprintf(out, "\n== step %d: %s ==\n", i, now->name);
 	for (int m = 0; m < now->nmaps; m++)
-		print_maps_line(&now->maps[m],
+		print_maps_line(out, &now->maps[m],
 				i && !maps_has(prev, &now->maps[m]) ? "  (new)" : "");
 	for (int m = 0; i && m < prev->nmaps; m++)
 		if (!maps_has(now, &prev->maps[m]))
-			print_maps_line(&prev->maps[m], "  (gone)");
+			print_maps_line(out, &prev->maps[m], "  (gone)");
 	if (!now->nmaps && !(i && prev->nmaps))
-		printf("  maps: no line for %s\n", r->device);
+		fprintf(out, "  maps: no line for %s\n", r->device);
 
 	tb = new_table(cols, 4);
 	row(tb, "status:VmSize", prev->status.vm_size, now->status.vm_size, " kB");
@@ -158,6 +162,9 @@ void report_text_step(const struct run *r, int i, bool explain)
 	row(tb, "status:RssAnon", prev->status.rss_anon, now->status.rss_anon, " kB");
 	row(tb, "status:RssFile", prev->status.rss_file, now->status.rss_file, " kB");
 	row(tb, "status:RssShmem", prev->status.rss_shmem, now->status.rss_shmem, " kB");
+	row(tb, "smaps_rollup:Rss", ROLLUP(prev, rss), ROLLUP(now, rss), " kB");
+	row(tb, "smaps_rollup:Anonymous", ROLLUP(prev, anonymous),
+	    ROLLUP(now, anonymous), " kB");
 	smaps_rows(tb, "", &prev->smaps_shared, prev->has_shared,
 		   &now->smaps_shared, now->has_shared);
 	smaps_rows(tb, "(private)", &prev->smaps_private, prev->has_private,
@@ -176,33 +183,28 @@ void report_text_step(const struct run *r, int i, bool explain)
 		snprintf(src, sizeof(src), "meminfo:%s", name);
 		row(tb, src, a, b, " kB");
 	}
-	print_table(tb);
+	print_table(tb, out);
 
 	if (now->has_shared)
-		printf("  smaps:VmFlags %s\n", now->smaps_shared.vmflags);
+		fprintf(out, "  smaps:VmFlags %s\n", now->smaps_shared.vmflags);
 	if (i == 0 && r->have_vmalloc)
-		printf("  vmallocinfo: %lu bytes (with guard page), pages=%ld, caller %s\n",
-		       r->vmalloc.size, r->vmalloc.pages, r->vmalloc.caller);
+		fprintf(out, "  vmallocinfo: %lu bytes (with guard page), pages=%ld, caller %s\n",
+			r->vmalloc.size, r->vmalloc.pages, r->vmalloc.caller);
 
-	/* VmRSS is approximate; smaps walks the page tables: say so. */
-	rss_now = (now->has_shared ? now->smaps_shared.rss : 0) +
-		  (now->has_private ? now->smaps_private.rss : 0);
-	rss_prev = i ? (prev->has_shared ? prev->smaps_shared.rss : 0) +
-		       (prev->has_private ? prev->smaps_private.rss : 0) : 0;
-	if (i && now->status.vm_rss - prev->status.vm_rss != rss_now - rss_prev)
-		printf("  note: status:VmRSS moved %+ld kB (RssAnon %+ld, RssFile %+ld,\n"
-		       "        RssShmem %+ld), mapdrv's mappings' smaps:Rss %+ld kB.  VmRSS\n"
-		       "        covers the whole process (mapview's own stack, heap and\n"
-		       "        binary too) and is approximate: 6.1 caches counts per thread\n"
-		       "        and folds them in every 64 faults, later kernels use per-CPU\n"
-		       "        counters.  smaps:Rss walks the page tables and is exact.\n",
-		       now->status.vm_rss - prev->status.vm_rss,
-		       now->status.rss_anon - prev->status.rss_anon,
-		       now->status.rss_file - prev->status.rss_file,
-		       now->status.rss_shmem - prev->status.rss_shmem,
-		       rss_now - rss_prev);
+	/*
+	 * VmRSS is the kernel's running count, smaps_rollup:Rss the page
+	 * tables walked; mapview faults nothing between the two reads, so
+	 * any difference is the count's own.
+	 */
+	if (now->has_rollup && now->status.vm_rss != now->rollup.rss)
+		fprintf(out, "  note: status:VmRSS says %ld kB, the page tables hold %ld kB\n"
+			"        (smaps_rollup:Rss): this kernel's RSS count is approximate\n"
+			"        (6.1 folds per-thread counts in every 64 faults; from 6.2\n"
+			"        the counts are per-CPU, and only kernels with the later fix\n"
+			"        sum them for status).  smaps walks the page tables: exact.\n",
+			now->status.vm_rss, now->rollup.rss);
 	if (explain && now->explain)
-		printf("\n%s\n", now->explain);
+		fprintf(out, "\n%s\n", now->explain);
 }
 
 void report_text_frames(const struct run *r)
@@ -242,7 +244,7 @@ void report_text_frames(const struct run *r)
 		scols_line_set_data(ln, 3, buf);
 		scols_line_set_data(ln, 4, f->match ? "yes" : "NO");
 	}
-	print_table(tb);
+	print_table(tb, stdout);
 	printf("  %d of %d touched pages: the user page is the kernel's page\n",
 	       matches, fr->n);
 	if (r->have_private_frame)
@@ -306,7 +308,7 @@ void report_text_walk(const struct run *r)
 		entry_flags(k->arch, l, k->entry[l], buf, sizeof(buf));
 		scols_line_set_data(ln, 4, buf);
 	}
-	print_table(tb);
+	print_table(tb, stdout);
 	if (k->found)
 		printf("  the walk found PFN 0x%llx%s, struct page 0x%llx;\n"
 		       "  vmalloc_to_page() says PFN 0x%llx, struct page 0x%llx: %s\n",

@@ -35,6 +35,11 @@ static int status_of(FILE *f, void *s)
 	return parse_status(f, &((struct snapshot *)s)->status);
 }
 
+static int rollup_of(FILE *f, void *s)
+{
+	return parse_smaps_rollup(f, &((struct snapshot *)s)->rollup);
+}
+
 static int meminfo_of(FILE *f, void *s)
 {
 	return parse_meminfo(f, &((struct snapshot *)s)->meminfo);
@@ -95,7 +100,16 @@ int snapshot_take(const struct snap_ctx *ctx, struct snapshot *s,
 		s->module_mapped = (long long)info.mapped;
 	}
 
+	/* status, then the exact count of the same pages, back to back. */
 	ret = parse_proc("/proc/self/status", status_of, s, what);
+	s->has_rollup = false;
+	if (ret >= 0) {
+		ret = parse_proc("/proc/self/smaps_rollup", rollup_of, s, what);
+		/* Older than 4.14: no rollup, and nothing to compare with. */
+		s->has_rollup = ret >= 0;
+		if (ret == -ENOENT)
+			ret = 0;
+	}
 	if (ret >= 0)
 		ret = parse_proc("/proc/self/maps", maps_of, &maps, what);
 	s->has_shared = ctx->shared_addr != 0;

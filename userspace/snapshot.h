@@ -21,6 +21,8 @@ struct snapshot {
 	struct maps_entry maps[SNAP_MAPS_MAX];
 	bool has_shared, has_private;
 	struct smaps_entry smaps_shared, smaps_private;
+	bool has_rollup;		/* false: no smaps_rollup (< 4.14) */
+	struct smaps_entry rollup;	/* the whole process, exact */
 	struct meminfo meminfo;
 };
 
@@ -32,10 +34,13 @@ struct snap_ctx {
 };
 
 /*
- * Fill @s from /proc/self/{status,maps,smaps}, /proc/meminfo, getrusage
- * and the module.  Allocates nothing that outlives the call, so that the
- * process's own VmSize does not move between snapshots.
- * Returns 0 or a negative errno; @what names the file that failed.
+ * Fill @s from /proc/self/{status,smaps_rollup,maps,smaps},
+ * /proc/meminfo, getrusage and the module.  Writes only into @s and
+ * allocates nothing that outlives the call: each file's stream is freed
+ * before the next is opened, so after a first snapshot (mapview's
+ * warm-up) the heap holds the same free chunks at every call and no
+ * call faults in a page.  Returns 0 or a negative errno; @what names the
+ * file that failed.
  */
 int snapshot_take(const struct snap_ctx *ctx, struct snapshot *s,
 		  const char **what);

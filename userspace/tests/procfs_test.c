@@ -1087,6 +1087,103 @@ TEST(smaps_vmflags_malformed)
 	fclose(f);
 }
 
+/* ---- smaps_rollup ---------------------------------------------------- */
+
+/* As the 6.12 VM prints it (6.1's lacks KSM). */
+static const char rollup_612[] =
+	"00400000-7fffbe39b000 ---p 00000000 00:00 0                              [rollup]\n"
+	"Rss:                1464 kB\n"
+	"Pss:                 756 kB\n"
+	"Pss_Dirty:           754 kB\n"
+	"Pss_Anon:             52 kB\n"
+	"Pss_File:              2 kB\n"
+	"Pss_Shmem:           702 kB\n"
+	"Shared_Clean:          4 kB\n"
+	"Shared_Dirty:       1408 kB\n"
+	"Private_Clean:         0 kB\n"
+	"Private_Dirty:        52 kB\n"
+	"Referenced:         1464 kB\n"
+	"Anonymous:            52 kB\n"
+	"KSM:                   0 kB\n"
+	"LazyFree:              0 kB\n"
+	"AnonHugePages:         0 kB\n"
+	"ShmemPmdMapped:        0 kB\n"
+	"FilePmdMapped:         0 kB\n"
+	"Shared_Hugetlb:        0 kB\n"
+	"Private_Hugetlb:       0 kB\n"
+	"Swap:                  0 kB\n"
+	"SwapPss:               0 kB\n"
+	"Locked:                0 kB\n";
+
+TEST(rollup_fields)
+{
+	FILE *f = stream(rollup_612);
+	struct smaps_entry e;
+
+	ASSERT_EQ(0, parse_smaps_rollup(f, &e));
+	fclose(f);
+	EXPECT_EQ(0x400000UL, e.map.start);
+	EXPECT_EQ(0x7fffbe39b000UL, e.map.end);
+	EXPECT_STREQ("[rollup]", e.map.path);
+	EXPECT_EQ(1464, e.rss);
+	EXPECT_EQ(756, e.pss);
+	EXPECT_EQ(4, e.shared_clean);
+	EXPECT_EQ(1408, e.shared_dirty);
+	EXPECT_EQ(0, e.private_clean);
+	EXPECT_EQ(52, e.private_dirty);
+	EXPECT_EQ(1464, e.referenced);
+	EXPECT_EQ(52, e.anonymous);
+	/* No Size line: the sum of the sizes would be VmSize, elsewhere. */
+	EXPECT_EQ(-1, e.size);
+	EXPECT_STREQ("", e.vmflags);
+}
+
+/* smaps itself: the first entry is some mapping, not the rollup. */
+TEST(rollup_of_smaps_is_refused)
+{
+	FILE *f = stream(smaps_two);
+	struct smaps_entry e;
+
+	EXPECT_EQ(-EINVAL, parse_smaps_rollup(f, &e));
+	fclose(f);
+}
+
+TEST(rollup_second_entry_is_refused)
+{
+	FILE *f = stream("1000-9000 ---p 00000000 00:00 0 [rollup]\n"
+			 "Rss:                   4 kB\n"
+			 "1000-9000 ---p 00000000 00:00 0 [rollup]\n"
+			 "Rss:                   8 kB\n");
+	struct smaps_entry e;
+
+	EXPECT_EQ(-EINVAL, parse_smaps_rollup(f, &e));
+	fclose(f);
+}
+
+TEST(rollup_empty_or_without_rss)
+{
+	FILE *f = stream("");
+	struct smaps_entry e;
+
+	EXPECT_EQ(-EINVAL, parse_smaps_rollup(f, &e));
+	fclose(f);
+	f = stream("1000-9000 ---p 00000000 00:00 0 [rollup]\n"
+		   "Pss:                   4 kB\n");
+	EXPECT_EQ(-EINVAL, parse_smaps_rollup(f, &e));
+	fclose(f);
+}
+
+TEST(rollup_with_vmflags_is_refused)
+{
+	FILE *f = stream("1000-9000 ---p 00000000 00:00 0 [rollup]\n"
+			 "Rss:                   4 kB\n"
+			 "VmFlags: rd wr \n");
+	struct smaps_entry e;
+
+	EXPECT_EQ(-EINVAL, parse_smaps_rollup(f, &e));
+	fclose(f);
+}
+
 /* ---- meminfo --------------------------------------------------------- */
 
 TEST(meminfo_units_and_counts)
