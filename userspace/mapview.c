@@ -25,7 +25,10 @@
 
 #include "mapview.h"
 
-#define MAPVIEW_VERSION "0.1.0"
+/* dkms.conf holds the version; the Makefile passes it. */
+#ifndef MAPDRV_VERSION
+#define MAPDRV_VERSION "(unknown: built without the Makefile)"
+#endif
 
 enum {
 	EXIT_USAGE = 1,		/* bad command line */
@@ -161,7 +164,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			usage(stdout);
 			exit(0);
 		} else if (!strcmp(a, "--version")) {
-			printf("mapview %s\n", MAPVIEW_VERSION);
+			printf("mapview %s\n", MAPDRV_VERSION);
 			exit(0);
 		} else if (!strcmp(a, "--device") && i + 1 < argc) {
 			o->device = argv[++i];
