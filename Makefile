@@ -10,11 +10,15 @@
 #   make vm-modules the module for every kernel of the matrix (build/K/)
 #   make arm64-userspace  mapview and the suites for the arm64 guests
 #   make debug-kernel  build the debug kernel of the matrix (cached)
-#   make stress     the long stress run (DURATION=600 KERNEL=debug SEED=1)
+#   make stress     the long stress run, then trinity and stress-ng
+#                   (DURATION=600 FUZZ_SECONDS=300 KERNEL=debug SEED=1)
 #   make bench      the benchmark in one VM (BENCH_SIZES=4,64,256 BENCH_RUNS=7
 #                   BENCH_JSON=build/bench.json BENCH_KERNEL=6.12)
 #   make lint       checkpatch, sparse, W=1, gcc/clang, cppcheck
 #   make dkms-check DKMS round trip per kernel, in a throw-away tree
+#   make deb        the Debian packages mapdrv-dkms and mapview, into build/deb/
+#   make kselftest  selftests/ as a kselftest target of linux-source-6.1,
+#                   built, installed and run in the 6.12 VM
 #   make install    mapview and its man page (DESTDIR, PREFIX)
 #   make modules_install  the module for KDIR, the standard way
 
@@ -42,8 +46,10 @@ CROSS_LDFLAGS := -Wl,-rpath-link,$(SYSROOT)/lib/aarch64-linux-gnu \
 endif
 PREFIX ?= /usr/local
 DESTDIR ?=
+# The version is written once, in dkms.conf; mapview --version shows it.
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 USER_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -Imodule \
-	       -Iuserspace
+	       -Iuserspace -DMAPDRV_VERSION=\"$(VERSION)\"
 TEST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 \
 	       -Imodule -Iuserspace -isystem $(HARNESS_DIR)
 # Evaluated when a recipe runs, after 'make deps' has installed them.
@@ -60,7 +66,8 @@ MODULE_SRCS := Kbuild dkms.conf $(wildcard module/*.[ch])
 # What the VMs run, built for the host's architecture or, with O=, for
 # the guest's.
 VM_PROGS := userspace/mapview selftests/mapdrv_test selftests/mapview_test \
-	    selftests/faultinject_test selftests/stress_test bench/mapdrv_bench
+	    selftests/faultinject_test selftests/stress_test bench/mapdrv_bench \
+	    selftests/pin_test
 
 .PHONY: all module userspace selftests vm-modules deps harness check demo \
 	debug-kernel bench arm64-userspace \
@@ -76,9 +83,13 @@ module:
 
 userspace: $(O)userspace/mapview
 
+# CPPFLAGS, CFLAGS and LDFLAGS (empty unless given) come after ours: a
+# distribution's build (dpkg-buildflags, for make deb) adds its hardening
+# and debug flags there.
 $(O)userspace/mapview: $(MAPVIEW_SRCS) $(MAPVIEW_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) $(PKG_CFLAGS) -o $@ $(MAPVIEW_SRCS) $(PKG_LIBS)
+	$(CC) $(USER_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -o $@ \
+		$(MAPVIEW_SRCS) $(LDFLAGS) $(PKG_LIBS)
 
 # The VM tests and the host-side unit tests of mapview's parsers.
 selftests: $(addprefix $(O),$(filter-out userspace/%,$(VM_PROGS))) \
@@ -107,6 +118,14 @@ $(O)selftests/faultinject_test: selftests/faultinject_test.c \
 	$(CC) $(TEST_CFLAGS) $(shell $(PKG_CONFIG) --cflags libkmod) -o $@ $< \
 		$(shell $(PKG_CONFIG) --libs libkmod) $(CROSS_LDFLAGS)
 
+# vmsplice and io_uring holding the buffer's pages across rmmod: io_uring
+# by raw syscalls (linux/io_uring.h), no liburing; kselftest.h for TAP.
+$(O)selftests/pin_test: selftests/pin_test.c selftests/mapdrv_module.h \
+		    module/mapdrv_uapi.h | harness
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) $(shell $(PKG_CONFIG) --cflags libkmod) -o $@ $< \
+		$(shell $(PKG_CONFIG) --libs libkmod) $(CROSS_LDFLAGS)
+
 # The benchmark: runs in the VM (scripts/bench), also --quick in make check.
 BENCH_SRCS = $(wildcard bench/*.c)
 $(O)bench/mapdrv_bench: $(BENCH_SRCS) $(wildcard bench/*.h) module/mapdrv_uapi.h \
@@ -118,11 +137,16 @@ $(O)bench/mapdrv_bench: $(BENCH_SRCS) $(wildcard bench/*.h) module/mapdrv_uapi.h
 
 # The arm64 guests' copy of what the VMs run, with the suite's script
 # beside its programs as in the tree.
-ARM64_PROGS := $(addprefix build/arm64/,$(VM_PROGS) selftests/vm_suite.sh)
+ARM64_PROGS := $(addprefix build/arm64/,$(VM_PROGS) selftests/vm_suite.sh \
+		 selftests/tools_test.sh)
 arm64-userspace: $(MAPDRV_CACHE)/sysroot-arm64/.complete
 	$(MAKE) CROSS=arm64 O=build/arm64/ $(ARM64_PROGS)
 
 build/arm64/selftests/vm_suite.sh: selftests/vm_suite.sh
+	@mkdir -p $(@D)
+	cp $< $@
+
+build/arm64/selftests/tools_test.sh: selftests/tools_test.sh
 	@mkdir -p $(@D)
 	cp $< $@
 
@@ -176,15 +200,32 @@ harness:
 check: deps vm-modules userspace selftests arm64-userspace
 	scripts/check
 
-# The seeded stress run, long: make stress DURATION=600 KERNEL=debug SEED=7
+# The seeded stress run, long (DURATION s), then the fuzzers of
+# selftests/fuzz.sh, trinity and stress-ng, FUZZ_SECONDS each (0: none),
+# in a VM of their own so that a kernel report names its culprit; SEED
+# seeds them all.  Both VMs run even when the first fails; either one
+# failing fails the target.  E.g. make stress DURATION=600
+# FUZZ_SECONDS=300 KERNEL=debug SEED=7.
 DURATION ?= 600
+FUZZ_SECONDS ?= 300
 KERNEL ?= debug
 SEED ?= 1
 stress: vm-modules selftests/stress_test
+	rc=0; \
 	scripts/vmrun --kernel $(KERNEL) --cmdline init_on_alloc=0 \
 		--timeout $$(($(DURATION) + 600)) --add selftests/stress_test -- \
 		env MAPDRV_STRESS_SECONDS=$(DURATION) MAPDRV_STRESS_SEED=$(SEED) \
-		selftests/stress_test
+		selftests/stress_test || rc=1; \
+	if [ "$(FUZZ_SECONDS)" != 0 ]; then \
+		scripts/vmrun --kernel $(KERNEL) --cmdline init_on_alloc=0 \
+			--modparams mode=0666 \
+			--timeout $$((2 * $(FUZZ_SECONDS) + 600)) \
+			--add /usr/bin/trinity --add /usr/bin/stress-ng \
+			--add selftests/fuzz.sh -- \
+			env MAPDRV_FUZZ_SECONDS=$(FUZZ_SECONDS) \
+			MAPDRV_FUZZ_SEED=$(SEED) selftests/fuzz.sh || rc=1; \
+	fi; \
+	exit $$rc
 
 # Sizes in MiB; the JSON lands in BENCH_JSON (default build/bench.json).
 BENCH_SIZES ?= 4,64,256
@@ -202,6 +243,22 @@ lint: deps
 # add/build/install/uninstall/remove in a throw-away DKMS tree, per kernel.
 dkms-check: deps
 	scripts/dkms-check
+
+# The .debs out of tree (scripts/deb writes debian/changelog from
+# dkms.conf there), then lintian: no error or warning.  scripts/test-deb
+# (make check) installs them with apt in a trixie userland too.
+.PHONY: deb
+deb:
+	@scripts/deps host
+	scripts/deb build/deb
+	lintian --fail-on error,warning build/deb/*.changes
+
+# selftests/ copied into linux-source-6.1's tools/testing/selftests/mapdrv:
+# make TARGETS=mapdrv, kselftest_install.sh, then run_kselftest.sh and
+# run_tests in the 6.12 VM (make check runs it too).
+.PHONY: kselftest
+kselftest: build/6.12/mapdrv.ko
+	scripts/test-kselftest
 
 # The module for KDIR, installed the standard way (updates/ by default).
 modules_install:

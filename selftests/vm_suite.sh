@@ -33,12 +33,25 @@ for map in fault faultaround premap; do
 	"$dir/mapview_test" || status=1
 	# The short stress run; 'make stress' runs the long one.
 	MAPDRV_STRESS_SECONDS=${MAPDRV_STRESS_SECONDS:-6} "$dir/stress_test" || status=1
+	# Real tools (Python's mmap, fio) and pages pinned across rmmod
+	# (vmsplice, io_uring), in every mode: each maps the pages its own
+	# way.  Both reload the module, so they come last.
+	"$dir/tools_test.sh" || status=1
+	"$dir/pin_test" || status=1
 done
 
 # Only the debug kernel can inject faults: there it must run.  It loads
 # the module as it needs (premap included), so once is enough.
 if [ -e /sys/kernel/debug/fail_page_alloc ]; then
 	"$dir/faultinject_test" || status=1
+fi
+
+# Real fuzzers, trinity and stress-ng, on the debug kernel only: its
+# checkers turn what they provoke into reports (vmrun fails on those).
+# A short run, on the default map mode; 'make stress' runs them longer.
+if [ -e /sys/kernel/debug/fail_page_alloc ]; then
+	MAPDRV_MODPARAMS="$base_params" \
+		MAPDRV_FUZZ_SECONDS=${MAPDRV_FUZZ_SECONDS:-20} "$dir/fuzz.sh" || status=1
 fi
 
 # The benchmark's code, on one small size, so that it cannot rot; its
