@@ -32,16 +32,18 @@
  * The counters are atomic64_t: faults and ioctls race to them freely.
  *
  * Under which locks its users run: mapdrv_fault() under mmap_lock held
- * for read.  6.1 has no per-vma locks; 6.4 to 6.6 take them for anonymous
- * vmas only; from 6.7 a fault tried under the vma's own lock is retried
- * under mmap_lock when the vm_ops have no ->map_pages, as ours do not
- * (vmf_can_call_fault() in mm/memory.c).  vm_insert_pages() in
- * premap runs inside .mmap, or, for .mmap_prepare, in the core's action
- * after it, both under mmap_lock held for write; from faultaround's
- * mapdrv_fault() under the read lock, which vm_insert_pages() allows once
- * VM_MIXEDMAP is set (mmap does it).  It takes the page table lock
- * itself.  The walk reads the kernel's own page tables with no lock:
- * they map the buffer as long as it lives (mapdrv_walk.c).
+ * for read on 6.1 to 6.6 (6.1 has no per-vma locks; 6.4 to 6.6 take them
+ * for anonymous vmas only); from 6.7 under the vma's own read lock, or
+ * mmap_lock when the core could not take that one, since the vm_ops have
+ * a ->map_pages (vmf_can_call_fault() in mm/memory.c; mapdrv_map_pages()
+ * maps nothing).  Either keeps the vma, and the vma keeps the buffer,
+ * which is all it reads.  vm_insert_pages() in premap runs inside
+ * .mmap, or, for .mmap_prepare, in the core's action after it, both
+ * under mmap_lock held for write; from faultaround's mapdrv_fault()
+ * under either lock, which vm_insert_pages() allows once VM_MIXEDMAP is
+ * set (mmap does it).  It takes the page table lock itself.  The walk
+ * reads the kernel's own page tables with no lock: they map the buffer
+ * as long as it lives (mapdrv_walk.c).
  */
 struct mapdrv_buffer {
 	void *vaddr;
