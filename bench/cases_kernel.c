@@ -3,8 +3,13 @@
  * The baselines: the same first touch and reread on memory the kernel
  * serves by itself, shmem and anonymous, for mapdrv's numbers to be
  * read against.  Whether mapdrv is "fast" only means something next to
- * these.
+ * these.  Two of them are made to do what mapdrv's modes do, so that a
+ * goal compares like with like: shmem with fault-around off (one page a
+ * fault, as map=fault), and anonymous memory without transparent huge
+ * pages (4 KiB pages, as every mapping of mapdrv's).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,14 +19,12 @@
 
 #include "bench.h"
 
-struct first_touch {
-	size_t size;
-	size_t pages;
-	int fd;			/* shmem: the memfd */
-};
+#include "mapdrv_module.h"	/* read_text() */
 
-/* [mmap, read a byte per page] of the memfd, munmap. */
-static int run_shmem(void *arg, double *value)
+#define FAULT_AROUND	"/sys/kernel/debug/fault_around_bytes"
+
+/* [mmap, read a byte per page] of the memfd (c->fd), munmap. */
+int run_shmem(void *arg, double *value)
 {
 	struct first_touch *c = arg;
 	uint64_t t0, t1;
@@ -64,25 +67,73 @@ static int fill_memfd(int fd, size_t size)
 	return ret;
 }
 
-void bench_shmem(size_t size, int runs)
+/* A memfd of @size, every page in the page cache; -1 on failure. */
+int shmem_open(size_t size)
 {
-	struct first_touch c = { .size = size, .pages = size / page_size };
+	int fd = memfd_create("mapdrv_bench", MFD_CLOEXEC);
 
-	c.fd = memfd_create("mapdrv_bench", MFD_CLOEXEC);
-	if (c.fd < 0) {
+	if (fd < 0) {
 		error_errno("memfd_create");
-		record_failure("shmem", size);
-		return;
+		return -1;
 	}
-	if (ftruncate(c.fd, size)) {
+	if (ftruncate(fd, size)) {
 		error_errno("ftruncate memfd to %zu MiB", size / MIB);
-		record_failure("shmem", size);
-	} else if (fill_memfd(c.fd, size)) {
-		record_failure("shmem", size);
-	} else {
-		measure("shmem", size, NS_PER_PAGE, runs, run_shmem, &c);
+	} else if (fill_memfd(fd, size) == 0) {
+		return fd;
 	}
-	close(c.fd);
+	close(fd);
+	return -1;
+}
+
+/*
+ * shmem-nofaultaround: the page cache maps up to fault_around_bytes
+ * around a read fault (64 KiB by default) through ->map_pages; at one
+ * page it maps only the faulting page, the kernel's own one page a fault
+ * for file pages.  A debugfs knob, global: set for the cases that need
+ * it, put back right after.
+ */
+static char fault_around_saved[32];
+
+static int write_text(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+int fault_around_off(void)
+{
+	char page[32], now[32];
+
+	if (read_text(FAULT_AROUND, fault_around_saved,
+		      sizeof(fault_around_saved))) {
+		error_errno("%s (no debugfs?): shmem-nofaultaround left out",
+			    FAULT_AROUND);
+		fault_around_saved[0] = '\0';
+		return -1;
+	}
+	snprintf(page, sizeof(page), "%zu", page_size);
+	if (write_text(FAULT_AROUND, page) ||
+	    read_text(FAULT_AROUND, now, sizeof(now)) || strcmp(now, page)) {
+		error_errno("setting %s to %s", FAULT_AROUND, page);
+		fault_around_restore();
+		return -1;
+	}
+	return 0;
+}
+
+void fault_around_restore(void)
+{
+	if (fault_around_saved[0] &&
+	    write_text(FAULT_AROUND, fault_around_saved))
+		error_errno("restoring %s to %s", FAULT_AROUND,
+			    fault_around_saved);
+	fault_around_saved[0] = '\0';
 }
 
 /*
@@ -142,20 +193,52 @@ void bench_anon(size_t size, int runs)
 	measure("anon-populate", size, NS_PER_PAGE, runs, run_anon_populate, &c);
 }
 
-/* reread-mapdrv's reference: the same reading, of ordinary memory. */
-void bench_reread_anon(size_t size, int runs)
+/*
+ * reread-mapdrv's references: the same reading, of ordinary memory,
+ * filled so that its pages are real ones, not the zero page.  With
+ * transparent huge pages ("always", as Debian's kernels boot) an aligned
+ * 2 MiB of it may be one huge page, one TLB entry where mapdrv needs
+ * 512: @nohuge asks for 4 KiB pages (MADV_NOHUGEPAGE) before the fill,
+ * which is what places the pages.  A kernel without THP or madvise()
+ * (the debug kernel) has only 4 KiB pages: the advice is then not
+ * needed, and anon_huge_kb() shows it.
+ */
+void *map_anon_reread(size_t size, bool nohuge)
 {
-	struct reread c = { .size = size };
 	void *p;
 
 	p = map(size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
 		"anonymous");
-	if (!p) {
-		record_failure("reread-anon", size);
-		return;
+	if (!p)
+		return NULL;
+	if (nohuge && madvise(p, size, MADV_NOHUGEPAGE) &&
+	    errno != EINVAL && errno != ENOSYS) {
+		error_errno("madvise(MADV_NOHUGEPAGE)");
+		munmap(p, size);
+		return NULL;
 	}
-	memset(p, 1, size);	/* real pages, not the zero page */
-	c.p = p;
-	measure("reread-anon", size, GB_PER_S, runs, run_reread, &c);
-	munmap(p, size);
+	memset(p, 1, size);
+	return p;
+}
+
+/* smaps: the mapping's header line "start-end perms ...", then its fields. */
+long anon_huge_kb(const void *p)
+{
+	unsigned long start, end, addr = (unsigned long)p;
+	FILE *f = fopen("/proc/self/smaps", "re");
+	char line[512];
+	bool inside = false;
+	long kb = -1;
+
+	if (!f)
+		return -1;
+	while (kb < 0 && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
+		    strchr(line, '-') < strchr(line, ' '))
+			inside = start <= addr && addr < end;
+		else if (inside)
+			sscanf(line, "AnonHugePages: %ld kB", &kb);
+	}
+	fclose(f);
+	return kb;
 }

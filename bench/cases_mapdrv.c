@@ -55,16 +55,15 @@ static int check_mapped(const struct mapdrv_info *before,
 	return -1;
 }
 
-/* ---- first touch: mapdrv --------------------------------------------- */
+/* ---- first touch: mapdrv and its peers ------------------------------ */
 
-struct first_touch {
-	size_t size;
-	size_t pages;
-	unsigned long long faults;	/* .fault calls in the last run */
-};
-
-/* open, [mmap, read a byte per page], munmap, close: only [] is timed. */
-static int run_mapdrv_first_touch(void *arg, double *value)
+/*
+ * open, [mmap, read a byte per page], munmap, close: only [] is timed.
+ * The same for a peer's device (bench/peers/), whose pages carry the
+ * same markers; only mapdrv counts what it mapped, so only mapdrv's
+ * counters are checked.
+ */
+int run_device_first_touch(void *arg, double *value)
 {
 	struct first_touch *c = arg;
 	struct mapdrv_info before, after;
@@ -73,41 +72,33 @@ static int run_mapdrv_first_touch(void *arg, double *value)
 	char *p;
 	int fd;
 
-	fd = open_device();
-	if (fd < 0)
+	fd = open(c->device, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		error_errno("open %s", c->device);
 		return -1;
-	if (get_info(fd, &before))
+	}
+	if (c->mapdrv && get_info(fd, &before))
 		goto fail;
 	t0 = now_ns();
-	p = map(c->size, PROT_READ, MAP_SHARED, fd, MAPDRV_DEVICE);
+	p = map(c->size, PROT_READ, MAP_SHARED, fd, c->device);
 	if (!p)
 		goto fail;
 	bad = touch_read(p, c->pages, MARKER_BYTE);
 	t1 = now_ns();
 	munmap(p, c->size);
-	if (get_info(fd, &after))
+	if (c->mapdrv && get_info(fd, &after))
 		goto fail;
 	close(fd);
-	c->faults = after.faults - before.faults;
 	*value = (double)(t1 - t0) / c->pages;
-	if (check_markers(bad, c->pages, "mapdrv mapping"))
+	if (check_markers(bad, c->pages, c->device))
 		return -1;
+	if (!c->mapdrv)
+		return 0;
+	c->faults = after.faults - before.faults;
 	return check_mapped(&before, &after, c->pages);
 fail:
 	close(fd);
 	return -1;
-}
-
-void bench_mapdrv_first_touch(size_t size, int runs, unsigned int mode)
-{
-	struct first_touch c = { .size = size, .pages = size / page_size };
-	const char *name = mapdrv_cases[mode];
-
-	/* What the mode does differently: how often .fault had to run. */
-	if (measure(name, size, NS_PER_PAGE, runs, run_mapdrv_first_touch,
-		    &c) == 0)
-		fprintf(stderr, "bench: %4zu MiB %-20s .fault ran %llu times for %zu pages\n",
-			size / MIB, name, c.faults, c.pages);
 }
 
 /* ---- read-copy: pread() instead of mmap ------------------------------ */
@@ -171,37 +162,37 @@ void bench_read_copy(size_t size, int runs)
 		close(c.fd);
 }
 
-/* ---- reread: bandwidth of a mapping that is already there ------------ */
+/* ---- reread: a mapping that is already there ------------------------ */
 
-void bench_reread_mapdrv(size_t size, int runs)
+/*
+ * A shared mapping of the whole buffer with every page in place, checked,
+ * for run_reread(): this is about reading, not faults.  The fd is closed
+ * (the mapping keeps the file).  NULL on failure, with a message.
+ */
+void *map_mapdrv_reread(size_t size)
 {
 	struct mapdrv_info before, after;
 	size_t pages = size / page_size;
-	struct reread c = { .size = size };
 	void *p = NULL;
 	int fd;
 
 	fd = open_device();
-	if (fd < 0 || get_info(fd, &before))
-		goto fail;
+	if (fd < 0)
+		return NULL;
+	if (get_info(fd, &before))
+		goto out;
 	p = map(size, PROT_READ, MAP_SHARED, fd, MAPDRV_DEVICE);
 	if (!p)
-		goto fail;
-	/* Every page in place before timing: this is about reading, not faults. */
+		goto out;
 	if (check_markers(touch_read(p, pages, MARKER_BYTE), pages,
 			  "mapdrv mapping") ||
-	    get_info(fd, &after) || check_mapped(&before, &after, pages))
-		goto fail;
-	c.p = p;
-	measure("reread-mapdrv", size, GB_PER_S, runs, run_reread, &c);
-	goto out;
-fail:
-	record_failure("reread-mapdrv", size);
-out:
-	if (p)
+	    get_info(fd, &after) || check_mapped(&before, &after, pages)) {
 		munmap(p, size);
-	if (fd >= 0)
-		close(fd);
+		p = NULL;
+	}
+out:
+	close(fd);
+	return p;
 }
 
 /* ---- threads: two faulting at once ----------------------------------- */
@@ -224,20 +215,13 @@ static void *toucher_main(void *arg)
 	return NULL;
 }
 
-struct threads {
-	int fd;
-	size_t size;
-	size_t pages;
-	int nthreads;		/* 1 or 2 */
-};
-
 /*
  * A fresh mapping, each thread touches its share.  Two barriers: after
  * "ready" every thread exists and is about to wait on "go", so the time
  * taken from there to the last join holds the touching and the threads'
  * wake-up, not their creation.  The same for one thread as for two.
  */
-static int run_threads(void *arg, double *value)
+int run_threads(void *arg, double *value)
 {
 	struct threads *c = arg;
 	struct mapdrv_info before, after;
@@ -300,26 +284,9 @@ out:
 	return check_mapped(&before, &after, c->pages);
 }
 
-void bench_threads(size_t size, int runs)
-{
-	struct threads c = { .size = size, .pages = size / page_size };
-
-	c.fd = open_device();
-	for (c.nthreads = 1; c.nthreads <= 2; c.nthreads++) {
-		const char *name = c.nthreads == 1 ? "threads-1" : "threads-2";
-
-		if (c.fd < 0)
-			record_failure(name, size);
-		else
-			measure(name, size, NS_PER_PAGE, runs, run_threads, &c);
-	}
-	if (c.fd >= 0)
-		close(c.fd);
-}
-
 /* ---- walk: the module's walk against vmalloc_to_page() --------------- */
 
-static int walk_once(int fd, size_t pages, double *own, double *vtp)
+int walk_once(int fd, size_t pages, double *own, double *vtp)
 {
 	struct mapdrv_walk_bench wb = { 0 };
 	double per;
@@ -343,30 +310,4 @@ static int walk_once(int fd, size_t pages, double *own, double *vtp)
 	*own = wb.walk_ns / per;
 	*vtp = wb.vmalloc_to_page_ns / per;
 	return 0;
-}
-
-/* One ioctl times both, so both come from the same runs. */
-void bench_walk(size_t size, int runs)
-{
-	double own[MAX_RUNS], vtp[MAX_RUNS];
-	size_t pages = size / page_size;
-	int fd, i, ret = -1;
-
-	fd = open_device();
-	if (fd >= 0 && walk_once(fd, pages, &own[0], &vtp[0]) == 0) {
-		for (i = 0; i < runs; i++) {
-			if (walk_once(fd, pages, &own[i], &vtp[i]))
-				break;
-		}
-		ret = i == runs ? 0 : -1;
-	}
-	if (fd >= 0)
-		close(fd);
-	if (ret) {
-		record_failure("walk-own", size);
-		record_failure("walk-vmalloc_to_page", size);
-		return;
-	}
-	record("walk-own", size, NS_PER_PAGE, own, runs);
-	record("walk-vmalloc_to_page", size, NS_PER_PAGE, vtp, runs);
 }

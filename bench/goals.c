@@ -1,172 +1,165 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The project's goals, checked against the results and printed after
- * the table.  They never change the exit status: make check runs the
- * benchmark under emulation, where its numbers mean nothing, only so
- * that its code cannot rot (selftests/vm_suite.sh).
+ * The project's goals, judged from interleaved rounds and printed after
+ * the table.  A goal's figure is the median of its paired ratios, with a
+ * 95% bootstrap interval (stats.c): reached when the whole interval meets
+ * the target, missed when none of it does, inconclusive otherwise, with
+ * how many more rounds would likely decide it.
+ *
+ * They never change the exit status: make check runs the benchmark
+ * under emulation, where its numbers mean nothing, only so that its code
+ * cannot rot (selftests/vm_suite.sh).
  */
-#include <stdarg.h>
 #include <stdio.h>
-#include <unistd.h>
+#include <string.h>
 
-#include "mapdrv_uapi.h"
+#include <json.h>
+
 #include "bench.h"
 
-/*
- * One goal: its line of numbers, and whether each part was reached,
- * missed or not measured.  A miss anywhere misses the goal; otherwise a
- * part not measured leaves it undecided.
- */
-struct goal {
-	char text[512];
-	size_t len;
-	bool missed, unmeasured;
+#define MAX_GOALS	(MAX_SIZES * 16)
+
+enum verdict { REACHED, MISSED, INCONCLUSIVE, UNMEASURED };
+
+static const char *const verdict_names[] = {
+	[REACHED] = "reached", [MISSED] = "missed",
+	[INCONCLUSIVE] = "inconclusive", [UNMEASURED] = "not measured",
 };
 
-static void __attribute__((format(printf, 2, 3)))
-goal_add(struct goal *g, const char *fmt, ...)
+struct goal_result {
+	const char *goal;
+	const char *detail;	/* the case, where a goal has several */
+	size_t size;
+	double target;
+	bool at_most;
+	struct estimate e;
+	enum verdict verdict;
+	int more;		/* inconclusive: rounds more, -1 many */
+	const char *why;	/* not measured: why */
+};
+
+static struct goal_result goals[MAX_GOALS];
+static int ngoals;
+uint64_t bench_seed = 1;
+
+static struct goal_result *goal_new(const char *goal, const char *detail,
+				    size_t size, double target, bool at_most)
 {
-	va_list ap;
-	int n;
+	struct goal_result *g;
 
-	if (g->len >= sizeof(g->text))
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(g->text + g->len, sizeof(g->text) - g->len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		g->len += n;
-}
-
-/* Adds "LABEL X.XXx" for the ratio @a/@b, which must be <= or >= @limit. */
-static void goal_ratio(struct goal *g, const char *label,
-		       const struct result *a, const struct result *b,
-		       double limit, bool at_most)
-{
-	double ratio;
-
-	if (!a || !b || b->median <= 0) {
-		goal_add(g, "%s%s not measured", g->len ? ", " : "", label);
-		g->unmeasured = true;
-		return;
-	}
-	ratio = a->median / b->median;
-	goal_add(g, "%s%s %.2fx", g->len ? ", " : "", label, ratio);
-	if (at_most ? ratio > limit : ratio < limit)
-		g->missed = true;
-}
-
-/* Goals 2, 3, 4 and 6: case @a over case @b at every size. */
-static void goal_ratio_per_size(struct goal *g, const size_t *sizes,
-				int nsizes, const char *a, const char *b,
-				double limit, bool at_most)
-{
-	char label[32];
-
-	for (int s = 0; s < nsizes; s++) {
-		snprintf(label, sizeof(label), "%zu MiB", sizes[s] / MIB);
-		goal_ratio(g, label, find_result(a, sizes[s]),
-			   find_result(b, sizes[s]), limit, at_most);
-	}
-}
-
-static void goal_print(int number, const char *title, const struct goal *g)
-{
-	printf("%d. %s: %s: %s\n", number, title, g->text,
-	       g->missed ? "missed" : g->unmeasured ? "not measured" : "reached");
-}
-
-/* The fastest first touch of mapdrv's modes at @size, or NULL. */
-static const struct result *best_mapdrv(size_t size)
-{
-	const struct result *best = NULL, *r;
-
-	for (size_t m = 0; m < MAPDRV_MAP_MODES; m++) {
-		r = find_result(mapdrv_cases[m], size);
-		if (r && (!best || r->median < best->median))
-			best = r;
-	}
-	return best;
-}
-
-/* Goal 5: ns/page at the largest size over the smallest, per case. */
-static void goal_linear(struct goal *g, const char *name, size_t smallest,
-			size_t largest)
-{
-	goal_ratio(g, name, find_result(name, largest),
-		   find_result(name, smallest), 1.25, true);
-}
-
-void print_goals(const size_t *sizes, int nsizes)
-{
-	static const char *const baselines[] = {
-		"shmem", "anon-read", "anon-write", "anon-populate",
+	if (ngoals == MAX_GOALS)
+		return NULL;
+	g = &goals[ngoals++];
+	*g = (struct goal_result){
+		.goal = goal, .detail = detail, .size = size,
+		.target = target, .at_most = at_most,
 	};
-	size_t smallest = sizes[0], largest = sizes[0];
-	const struct result *best;
-	char title[128], label[64];
-	struct goal g;
-	int s;
+	return g;
+}
 
-	for (s = 1; s < nsizes; s++) {
-		if (sizes[s] < smallest)
-			smallest = sizes[s];
-		if (sizes[s] > largest)
-			largest = sizes[s];
+void judge_goal(const char *goal, const char *detail, size_t size,
+		const double *ratios, int n, double target, bool at_most)
+{
+	struct goal_result *g = goal_new(goal, detail, size, target, at_most);
+	bool all_meet, none_meet;
+
+	if (!g)
+		return;
+	/* Every goal from the same seed: each can be reproduced alone. */
+	paired_estimate(ratios, n, bench_seed, &g->e);
+	all_meet = at_most ? g->e.high <= target : g->e.low >= target;
+	none_meet = at_most ? g->e.low > target : g->e.high < target;
+	g->verdict = all_meet ? REACHED : none_meet ? MISSED : INCONCLUSIVE;
+	if (g->verdict == INCONCLUSIVE)
+		g->more = more_pairs_needed(&g->e, target);
+}
+
+void goal_unmeasured(const char *goal, const char *detail, size_t size,
+		     double target, bool at_most, const char *why)
+{
+	struct goal_result *g = goal_new(goal, detail, size, target, at_most);
+
+	if (g) {
+		g->verdict = UNMEASURED;
+		g->why = why;
 	}
-	printf("\ngoals (reported only: they never change the exit status)\n");
+}
 
-	g = (struct goal){ 0 };
-	for (s = 0; s < nsizes; s++) {
-		best = best_mapdrv(sizes[s]);
-		snprintf(label, sizeof(label), "%zu MiB %s", sizes[s] / MIB,
-			 best ? best->name : "mapdrv");
-		goal_ratio(&g, label, best, find_result("shmem", sizes[s]),
-			   1.0, true);
+void print_goals(void)
+{
+	char name[64];
+	int counts[4] = { 0 };
+
+	printf("\ngoals: median of the paired ratios, 95%% bootstrap interval over the pairs\n"
+	       "(seed %llu); reported only, they never change the exit status\n\n",
+	       (unsigned long long)bench_seed);
+	printf("%-34s %8s %7s %17s %9s %5s  %s\n", "goal", "size MiB",
+	       "ratio", "95% interval", "target", "pairs", "verdict");
+	for (int i = 0; i < ngoals; i++) {
+		const struct goal_result *g = &goals[i];
+
+		counts[g->verdict]++;
+		snprintf(name, sizeof(name), "%s%s%s%s", g->goal,
+			 g->detail ? " (" : "", g->detail ? g->detail : "",
+			 g->detail ? ")" : "");
+		printf("%-34s %8zu ", name, g->size / MIB);
+		if (g->verdict == UNMEASURED) {
+			printf("%7s %17s %6s%.2f %5s  not measured: %s\n", "-", "-",
+			       g->at_most ? "<= " : ">= ", g->target, "-", g->why);
+			continue;
+		}
+		printf("%7.3f    [%5.3f, %5.3f] %6s%.2f %5d  %s", g->e.ratio,
+		       g->e.low, g->e.high, g->at_most ? "<= " : ">= ",
+		       g->target, g->e.pairs, verdict_names[g->verdict]);
+		if (g->verdict == INCONCLUSIVE && g->more > 0)
+			printf(": about %d more rounds would decide it", g->more);
+		else if (g->verdict == INCONCLUSIVE)
+			printf(": the median sits on the target; more rounds are unlikely to decide it");
+		putchar('\n');
 	}
-	goal_print(1, "best mapdrv first touch <= 1.0x shmem per page", &g);
+	printf("\n%d reached, %d missed, %d inconclusive, %d not measured\n",
+	       counts[REACHED], counts[MISSED], counts[INCONCLUSIVE],
+	       counts[UNMEASURED]);
+	printf("(rounds more: when the interval's half on the target's side shrinks as\n"
+	       " 1/sqrt(pairs) with the spread seen so far, pairs * (half / distance)^2)\n");
+}
 
-	g = (struct goal){ 0 };
-	goal_ratio_per_size(&g, sizes, nsizes, "mapdrv-fault", "shmem", 2.0, true);
-	goal_print(2, "mapdrv-fault <= 2.0x shmem per page", &g);
+static struct json_object *json_fixed(double v)
+{
+	char text[32];
 
-	g = (struct goal){ 0 };
-	goal_ratio_per_size(&g, sizes, nsizes, "reread-mapdrv", "reread-anon",
-			    0.95, false);
-	goal_print(3, "reread-mapdrv >= 0.95x reread-anon (GB/s)", &g);
+	snprintf(text, sizeof(text), "%.4f", v);
+	return json_object_new_double_s(v, text);
+}
 
-	g = (struct goal){ 0 };
-	goal_ratio_per_size(&g, sizes, nsizes, "walk-own", "walk-vmalloc_to_page",
-			    1.1, true);
-	goal_print(4, "walk-own <= 1.1x walk-vmalloc_to_page per page", &g);
+void json_add_goals(struct json_object *array)
+{
+	struct json_object *o;
 
-	/*
-	 * Judged on mapdrv's modes, the subject of the goals; the kernel's
-	 * own first touches are shown beside them, to tell a cost of mapdrv
-	 * from one of the machine (caches, TLB, the emulator).
-	 */
-	snprintf(title, sizeof(title),
-		 "linear cost: ns/page at %zu MiB / at %zu MiB <= 1.25",
-		 largest / MIB, smallest / MIB);
-	if (smallest == largest) {
-		printf("5. linear cost: not measured (one size)\n");
-	} else {
-		g = (struct goal){ 0 };
-		for (size_t m = 0; m < MAPDRV_MAP_MODES; m++)
-			goal_linear(&g, mapdrv_cases[m], smallest, largest);
-		goal_print(5, title, &g);
-		g = (struct goal){ 0 };
-		for (size_t b = 0; b < ARRAY_SIZE(baselines); b++)
-			goal_linear(&g, baselines[b], smallest, largest);
-		printf("   (not judged, the kernel's own: %s)\n", g.text);
+	for (int i = 0; i < ngoals; i++) {
+		const struct goal_result *g = &goals[i];
+
+		o = json_object_new_object();
+		json_object_object_add(o, "goal", json_object_new_string(g->goal));
+		if (g->detail)
+			json_object_object_add(o, "case",
+					       json_object_new_string(g->detail));
+		json_object_object_add(o, "size_bytes", json_object_new_int64(g->size));
+		if (g->verdict != UNMEASURED) {
+			json_object_object_add(o, "ratio", json_fixed(g->e.ratio));
+			json_object_object_add(o, "ci95_low", json_fixed(g->e.low));
+			json_object_object_add(o, "ci95_high", json_fixed(g->e.high));
+		}
+		json_object_object_add(o, "target", json_fixed(g->target));
+		json_object_object_add(o, "target_is",
+				       json_object_new_string(g->at_most ? "at_most" : "at_least"));
+		json_object_object_add(o, "verdict",
+				       json_object_new_string(verdict_names[g->verdict]));
+		json_object_object_add(o, "pairs", json_object_new_int(g->e.pairs));
+		if (g->verdict == INCONCLUSIVE)
+			json_object_object_add(o, "more_rounds",
+					       json_object_new_int(g->more));
+		json_object_object_add(o, "seed", json_object_new_int64((int64_t)bench_seed));
+		json_object_array_add(array, o);
 	}
-
-	/* Throughput is pages per ns: threads-2's over threads-1's is
-	 * threads-1's ns/page over threads-2's. */
-	g = (struct goal){ 0 };
-	goal_ratio_per_size(&g, sizes, nsizes, "threads-1", "threads-2", 1.6, false);
-	snprintf(title, sizeof(title),
-		 "threads-2 throughput >= 1.6x threads-1 (%ld online CPUs)",
-		 sysconf(_SC_NPROCESSORS_ONLN));
-	goal_print(6, title, &g);
 }

@@ -19,11 +19,21 @@
  * read, munmap() left out, the same in every case: premap does its work
  * inside mmap(), so leaving mmap() out would make it look free.
  *
- * Each case runs once untimed (to warm caches and allocators), then N
- * timed runs; the median is reported, because one slow run (an
- * interrupt, the host scheduling the VM away) moves a mean but not a
- * median.  At the end the project's goals are checked against these
- * numbers and printed; they never change the exit status.
+ * Other drivers map a vmalloc'd buffer too, and a developer choosing
+ * an approach compares with theirs: bench/peers/mapdrv_peers.ko serves
+ * the same marked buffer by remap_vmalloc_range(), a vm_insert_page()
+ * per page, or a .fault with vmalloc_to_page() (cases_peers.c).  Two
+ * baselines are made to do what a mode does: shmem with fault-around
+ * off (one page a fault), anonymous memory without huge pages.
+ *
+ * Each goal compares two cases, and those run interleaved: one warm-up
+ * each, then N rounds of one run each, A B, B A, ... (rounds.c).  The
+ * goal's figure is the median of the rounds' ratios with a 95%
+ * bootstrap interval (stats.c); reached, missed or inconclusive by where
+ * the interval lies (goals.c).  The rounds also give the cases' medians
+ * in the table; the cases no goal compares (anon-*, read-copy) run once
+ * untimed, then --runs times.  The verdicts never change the exit
+ * status.
  *
  * Needs root and MAPDRV_KO (the path of mapdrv.ko): the module is
  * reloaded for each size and map mode, and at the end loaded again with
@@ -32,10 +42,11 @@
  * Exit status: 0 every case measured and verified, 1 a case failed (a
  * system call, a check of the pages' contents, a walk mismatch), 2 usage.
  *
- * This file: the options, the order of the cases for one size, and the
- * module's loads.  The cases are in cases_mapdrv.c and cases_kernel.c,
- * the loops they time in touch.c, the medians in results.c, what is
- * printed in report.c and goals.c.
+ * This file: the options, the order of the sessions for one size, and
+ * the module's loads.  The sessions (which cases side by side, for
+ * which goal) are in sessions.c, the cases in cases_mapdrv.c,
+ * cases_peers.c and cases_kernel.c, the loops they time in touch.c, the
+ * medians in results.c, what is printed in report.c and goals.c.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -49,6 +60,8 @@
 #include "mapdrv_module.h"
 #include "mapdrv_uapi.h"
 #include "bench.h"
+
+#define DEFAULT_ROUNDS	101
 
 size_t page_size;
 
@@ -147,41 +160,60 @@ static void fail_cases(size_t size, const char *const *names, size_t n)
 }
 
 /*
- * Each map mode needs its own load; every case that is not about the
- * mode runs on the default, map=fault.  The module is unloaded before
- * the baselines, so that its buffer does not sit in their memory.
- * -1: it could not be unloaded (the baselines still run, beside it).
+ * Each map mode needs its own load; the cases that are not about a mode
+ * run on map=fault.  One memfd serves both shmem cases, with fault-around
+ * off and on; it is closed before premap's sessions, the ones that hold
+ * the most memory at once (the buffer and two anonymous copies).
  */
-static int bench_size(size_t size, int runs)
+static int bench_size(size_t size, size_t smallest, int rounds, int runs)
 {
 	static const char *const fault_cases[] = {
-		"mapdrv-fault", "read-copy", "reread-mapdrv", "threads-1",
-		"threads-2", "walk-own", "walk-vmalloc_to_page",
+		"mapdrv-fault", "peer-fault-vmalloc_to_page",
+		"shmem-nofaultaround", "read-copy", "threads-1", "threads-2",
+		"walk-own", "walk-vmalloc_to_page",
 	};
+	static const char *const premap_cases[] = {
+		"mapdrv-premap", "peer-remap_vmalloc_range",
+		"peer-vm_insert_page", "reread-mapdrv", "reread-anon-nothp",
+		"reread-anon",
+	};
+	struct plan p = { .size = size, .smallest = smallest, .rounds = rounds };
 	size_t pages = size / page_size;
-	int ret;
+	int ret = 0;
+
+	p.shmem_fd = shmem_open(size);
+	if (p.shmem_fd < 0) {
+		record_failure("shmem", size);
+		record_failure("shmem-nofaultaround", size);
+	}
 
 	if (load_mapdrv(pages, MAPDRV_MAP_FAULT)) {
 		fail_cases(size, fault_cases, ARRAY_SIZE(fault_cases));
 	} else {
-		bench_mapdrv_first_touch(size, runs, MAPDRV_MAP_FAULT);
+		session_fault(&p);
+		session_threads(&p);
+		session_walk(&p);
 		bench_read_copy(size, runs);
-		bench_reread_mapdrv(size, runs);
-		bench_threads(size, runs);
-		bench_walk(size, runs);
 	}
-	for (unsigned int mode = MAPDRV_MAP_FAULTAROUND; mode < MAPDRV_MAP_MODES;
-	     mode++) {
-		if (load_mapdrv(pages, mode) == 0)
-			bench_mapdrv_first_touch(size, runs, mode);
-		else
-			record_failure(mapdrv_cases[mode], size);
-	}
-	ret = unload_mapdrv();
+	if (load_mapdrv(pages, MAPDRV_MAP_FAULTAROUND))
+		record_failure("mapdrv-faultaround", size);
+	else
+		session_faultaround(&p);
+	if (p.shmem_fd >= 0)
+		close(p.shmem_fd);
+	p.shmem_fd = -1;
 
-	bench_shmem(size, runs);
+	if (load_mapdrv(pages, MAPDRV_MAP_PREMAP)) {
+		fail_cases(size, premap_cases, ARRAY_SIZE(premap_cases));
+	} else {
+		session_premap(&p);
+		session_reread(&p);
+	}
+	if (unload_mapdrv())
+		ret = -1;
+
+	/* Only beside the table: no goal compares them. */
 	bench_anon(size, runs);
-	bench_reread_anon(size, runs);
 	return ret;
 }
 
@@ -191,30 +223,42 @@ struct options {
 	size_t sizes[MAX_SIZES];	/* bytes */
 	int nsizes;
 	int runs;
+	int rounds;
+	uint64_t seed;
 	const char *json;		/* NULL: none; "-": stdout */
 };
 
-#define SYNOPSIS "usage: " PROG " [--quick] [--sizes MIB,MIB,...] [--runs N] [--json PATH|-]\n"
+#define SYNOPSIS "usage: " PROG " [--quick] [--sizes MIB,MIB,...] [--rounds N] [--runs N]\n" \
+		 "                    [--seed N] [--json PATH|-]\n"
 
 static void usage(void)
 {
 	printf(SYNOPSIS
 		"\n"
 		"Times how pages of /dev/mapdrv reach a process (map=fault, faultaround,\n"
-		"premap) beside shmem and anonymous memory, and reading, copying, two\n"
-		"threads and the module's page-table walk; prints the medians, their\n"
-		"ratio to shmem and the project's goals.\n"
+		"premap) beside other drivers' ways (the peers' module), shmem and\n"
+		"anonymous memory, and reading, copying, two threads and the module's\n"
+		"page-table walk; prints the medians, their ratio to shmem and the\n"
+		"project's goals, each judged from interleaved rounds.\n"
 		"\n"
 		"  --sizes LIST  buffer sizes in MiB (default 4,64,256)\n"
-		"  --runs N      timed runs per case, 1..%d, after one warm-up (default 7)\n"
-		"  --quick       --sizes 4 --runs 3, unless those are given\n"
+		"  --rounds N    rounds of each goal's cases, interleaved, 2..%d, after\n"
+		"                one warm-up (default %d)\n"
+		"  --runs N      timed runs of the cases no goal compares (anon-*,\n"
+		"                read-copy), 1..%d, after one warm-up (default 7)\n"
+		"  --seed N      the bootstrap's seed (default 1): the same rounds and\n"
+		"                seed give the same intervals\n"
+		"  --quick       --sizes 4 --rounds 5 --runs 3, unless those are given\n"
 		"  --json PATH   also write the results as JSON; '-': to stdout between\n"
 		"                the lines bench-json-begin and bench-json-end\n"
 		"\n"
 		"Needs root and MAPDRV_KO, the path of mapdrv.ko: the module is reloaded\n"
-		"for each size and mode, then loaded again as it was.\n"
-		"Exit status: 0 all measured and verified, 1 a case failed, 2 usage.\n",
-		MAX_RUNS);
+		"for each size and mode, then loaded again as it was.  MAPDRV_PEERS_KO,\n"
+		"the path of mapdrv_peers.ko, adds the peers (without it, their cases\n"
+		"and goals are left out).\n"
+		"Exit status: 0 all measured and verified, 1 a case failed, 2 usage;\n"
+		"the goals' verdicts never change it.\n",
+		MAX_ROUNDS, DEFAULT_ROUNDS, MAX_RUNS);
 }
 
 static int usage_error(void)
@@ -263,18 +307,34 @@ static int parse_sizes(const char *arg, struct options *o)
 	}
 }
 
-static int parse_runs(const char *arg, int *runs)
+/* --runs, --rounds: a number from @min to @max. */
+static int parse_count(const char *opt, const char *arg, int min, int max,
+		       int *count)
 {
 	char *end;
 	long n;
 
 	errno = 0;
 	n = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || n < 1 || n > MAX_RUNS) {
-		error_msg("--runs: '%s' is not a number of runs from 1 to %d", arg, MAX_RUNS);
+	if (errno || end == arg || *end || n < min || n > max) {
+		error_msg("%s: '%s' is not a number from %d to %d", opt, arg,
+			  min, max);
 		return -1;
 	}
-	*runs = n;
+	*count = n;
+	return 0;
+}
+
+static int parse_seed(const char *arg, uint64_t *seed)
+{
+	char *end;
+
+	errno = 0;
+	*seed = strtoull(arg, &end, 0);
+	if (errno || end == arg || *end || *arg == '-') {
+		error_msg("--seed: '%s' is not a number", arg);
+		return -1;
+	}
 	return 0;
 }
 
@@ -285,11 +345,14 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "quick", no_argument, NULL, 'q' },
 		{ "sizes", required_argument, NULL, 's' },
 		{ "runs", required_argument, NULL, 'r' },
+		{ "rounds", required_argument, NULL, 'R' },
+		{ "seed", required_argument, NULL, 'S' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool quick = false, have_sizes = false, have_runs = false;
+	bool have_rounds = false;
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -303,9 +366,20 @@ static int parse_options(int argc, char **argv, struct options *o)
 			have_sizes = true;
 			break;
 		case 'r':
-			if (parse_runs(optarg, &o->runs))
+			if (parse_count("--runs", optarg, 1, MAX_RUNS, &o->runs))
 				return 2;
 			have_runs = true;
+			break;
+		case 'R':
+			/* Two pairs at least: one has no spread to resample. */
+			if (parse_count("--rounds", optarg, 2, MAX_ROUNDS,
+					&o->rounds))
+				return 2;
+			have_rounds = true;
+			break;
+		case 'S':
+			if (parse_seed(optarg, &o->seed))
+				return 2;
 			break;
 		case 'j':
 			o->json = optarg;
@@ -330,6 +404,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 	}
 	if (!have_runs)
 		o->runs = quick ? 3 : 7;
+	if (!have_rounds)
+		o->rounds = quick ? 5 : DEFAULT_ROUNDS;
 	return 0;
 }
 
@@ -337,9 +413,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 
 int main(int argc, char **argv)
 {
-	struct options o = { 0 };
+	struct options o = { .seed = 1 };
 	char params[256] = "";
 	bool was_loaded, failed = false;
+	size_t smallest = SIZE_MAX;
 	int ret;
 
 	page_size = sysconf(_SC_PAGESIZE);
@@ -366,10 +443,15 @@ int main(int argc, char **argv)
 			    MODULE_NAME, SYSFS_PARAMS);
 		return 1;
 	}
-	print_environment();
+	bench_seed = o.seed;
+	print_environment(o.seed, o.rounds);
 
 	for (int s = 0; s < o.nsizes; s++) {
-		if (bench_size(o.sizes[s], o.runs))
+		if (o.sizes[s] < smallest)
+			smallest = o.sizes[s];
+	}
+	for (int s = 0; s < o.nsizes; s++) {
+		if (bench_size(o.sizes[s], smallest, o.rounds, o.runs))
 			failed = true;
 	}
 
@@ -377,8 +459,11 @@ int main(int argc, char **argv)
 	if (unload_mapdrv() || (was_loaded && load_mapdrv_params(params)))
 		failed = true;
 
+	/* The peers' module only ever loads beside a session: none is left. */
+	if (unload_peer())
+		failed = true;
 	print_table(o.sizes, o.nsizes);
-	print_goals(o.sizes, o.nsizes);
+	print_goals();
 	fflush(stdout);
 	if (o.json && write_json(o.json, o.sizes, o.nsizes))
 		failed = true;

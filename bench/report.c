@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * What a run prints: the environment first (it explains most surprises
- * in the numbers), the table at the end, and the JSON for the host.
- * The goals are in goals.c.
+ * in the numbers), the table at the end, and the JSON for the host: one
+ * object per case and size, then one per goal and size (goals.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -39,7 +39,7 @@ static const char *unit_name(enum unit unit)
 	return unit == NS_PER_PAGE ? "ns/page" : "GB/s";
 }
 
-void print_environment(void)
+void print_environment(uint64_t seed, int rounds)
 {
 	char thp[128] = "", *lb, *rb;
 	struct timespec res;
@@ -64,9 +64,11 @@ void print_environment(void)
 		res.tv_sec = res.tv_nsec = -1;
 	printf("environment: kernel %s, %ld online CPUs, page size %zu, "
 	       "transparent hugepages %s, clock resolution %ld ns; "
-	       "times include mmap, exclude munmap\n",
+	       "times include mmap, exclude munmap; %d rounds a goal, "
+	       "bootstrap seed %llu (--seed)\n",
 	       u.release, sysconf(_SC_NPROCESSORS_ONLN), page_size, thp,
-	       res.tv_sec * 1000000000L + res.tv_nsec);
+	       res.tv_sec * 1000000000L + res.tv_nsec, rounds,
+	       (unsigned long long)seed);
 	fflush(stdout);		/* before the progress lines on stderr */
 }
 
@@ -75,7 +77,7 @@ void print_table(const size_t *sizes, int nsizes)
 	const struct result *r;
 	double ratio;
 
-	printf("\n%-22s %9s %12s %-8s %12s %5s\n", "case", "size MiB",
+	printf("\n%-28s %9s %12s %-8s %12s %5s\n", "case", "size MiB",
 	       "median", "unit", "x shmem", "runs");
 	for (int s = 0; s < nsizes; s++) {
 		for (size_t c = 0; c < ncases; c++) {
@@ -83,17 +85,21 @@ void print_table(const size_t *sizes, int nsizes)
 			if (!r)
 				continue;
 			if (r->failed || r->unmeasured) {
-				printf("%-22s %9zu %12s\n", r->name, r->size / MIB,
+				printf("%-28s %9zu %12s\n", r->name, r->size / MIB,
 				       r->failed ? "FAILED" : "unmeasured");
 				continue;
 			}
-			printf("%-22s %9zu %12.2f %-8s ", r->name, r->size / MIB,
+			printf("%-28s %9zu %12.2f %-8s ", r->name, r->size / MIB,
 			       r->median, unit_name(r->unit));
 			if (ratio_to_shmem(r, &ratio))
 				printf("%12.2f", ratio);
 			else
 				printf("%12s", "-");
 			printf(" %5d\n", r->runs);
+			if (r->anon_huge_kb >= 0)
+				printf("%-28s %9s   AnonHugePages %ld kB: %.0f%% of it in huge pages\n",
+				       "", "", r->anon_huge_kb,
+				       100.0 * r->anon_huge_kb * 1024 / r->size);
 		}
 	}
 }
@@ -143,6 +149,9 @@ static struct json_object *json_results(const size_t *sizes, int nsizes)
 			json_add_value(o, "min", r->unit, r->min);
 			json_add_value(o, "max", r->unit, r->max);
 			json_object_object_add(o, "runs", json_object_new_int(r->runs));
+			if (r->anon_huge_kb >= 0)
+				json_object_object_add(o, "anon_huge_pages_kb",
+						       json_object_new_int64(r->anon_huge_kb));
 			if (ratio_to_shmem(r, &ratio))
 				json_object_object_add(o, "ratio_to_shmem",
 						       json_number(ratio, 4));
@@ -157,6 +166,8 @@ int write_json(const char *path, const size_t *sizes, int nsizes)
 {
 	struct json_object *array = json_results(sizes, nsizes);
 	int ret = 0;
+
+	json_add_goals(array);
 
 	if (!strcmp(path, "-")) {
 		printf("bench-json-begin\n%s\nbench-json-end\n",

@@ -12,11 +12,14 @@
 
 /* The table's order, per size: baselines, mapdrv's modes, the rest. */
 const char *const case_order[] = {
-	"shmem", "anon-read", "anon-write", "anon-populate",
+	"shmem", "shmem-nofaultaround", "anon-read", "anon-write",
+	"anon-populate",
 	"mapdrv-fault", "mapdrv-faultaround", "mapdrv-premap",
+	"peer-fault-vmalloc_to_page", "peer-remap_vmalloc_range",
+	"peer-vm_insert_page",
 	"read-copy", "threads-1", "threads-2",
 	"walk-own", "walk-vmalloc_to_page",
-	"reread-mapdrv", "reread-anon",
+	"reread-mapdrv", "reread-anon", "reread-anon-nothp",
 };
 const size_t ncases = ARRAY_SIZE(case_order);
 
@@ -32,20 +35,6 @@ uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-static int compare_doubles(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Sorts @v in place. */
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), compare_doubles);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 /*
  * The median, because one slow run (an interrupt, the host scheduling
  * the VM away) moves a mean but not a median; the smallest and largest
@@ -54,11 +43,15 @@ static double median(double *v, int n)
 void record(const char *name, size_t size, enum unit unit, double *values,
 	    int runs)
 {
-	double mid = median(values, runs);
+	double mid;
+
+	sort_doubles(values, runs);
+	mid = median_sorted(values, runs);
 
 	results[nresults++] = (struct result){
 		.name = name, .size = size, .unit = unit, .median = mid,
 		.min = values[0], .max = values[runs - 1], .runs = runs,
+		.anon_huge_kb = -1,
 	};
 	/*
 	 * A run the clock did not see move (a kernel whose clock ticks in
@@ -67,23 +60,49 @@ void record(const char *name, size_t size, enum unit unit, double *values,
 	 */
 	if (values[0] <= 0) {
 		results[nresults - 1].unmeasured = true;
-		fprintf(stderr, "bench: %4zu MiB %-20s not measured: a run took no time on this clock\n",
+		fprintf(stderr, "bench: %4zu MiB %-26s not measured: a run took no time on this clock\n",
 			size / MIB, name);
 		return;
 	}
 	/* Progress as it comes: under emulation a size can take minutes. */
-	fprintf(stderr, "bench: %4zu MiB %-20s %10.2f %-7s (min %.2f, max %.2f)\n",
+	fprintf(stderr, "bench: %4zu MiB %-26s %10.2f %-7s (min %.2f, max %.2f)\n",
 		size / MIB, name, mid, unit == NS_PER_PAGE ? "ns/page" : "GB/s",
 		values[0], values[runs - 1]);
 }
 
+void record_once(const char *name, size_t size, enum unit unit,
+		 const double *values, int runs)
+{
+	double copy[MAX_ROUNDS];
+
+	if (lookup_result(name, size))
+		return;
+	memcpy(copy, values, runs * sizeof(*values));
+	record(name, size, unit, copy, runs);
+}
+
 void record_failure(const char *name, size_t size)
 {
-	results[nresults++] = (struct result){
-		.name = name, .size = size, .failed = true,
-	};
+	const struct result *r = lookup_result(name, size);
+
+	/* Failed once is failed, whatever was recorded before. */
+	if (r)
+		results[r - results].failed = true;
+	else
+		results[nresults++] = (struct result){
+			.name = name, .size = size, .failed = true,
+			.anon_huge_kb = -1,
+		};
 	any_failed = true;
-	fprintf(stderr, "bench: %4zu MiB %-20s FAILED\n", size / MIB, name);
+	fprintf(stderr, "bench: %4zu MiB %-26s FAILED\n", size / MIB, name);
+}
+
+void note_anon_huge(const char *name, size_t size, long kb)
+{
+	const struct result *r = lookup_result(name, size);
+
+	if (r)
+		results[r - results].anon_huge_kb = kb;
 }
 
 bool any_case_failed(void)
