@@ -293,33 +293,114 @@ int parse_maps_line(const char *line, struct maps_entry *e)
 	return ret;
 }
 
-int maps_find_path(FILE *f, const char *path, struct maps_entry *out,
-		   int max)
+/* A path too long for maps_entry keeps its start, marked as cut. */
+static void set_path_cut(struct maps_entry *e, const char *path, size_t len)
 {
-	size_t want = strlen(path);
-	struct maps_entry e;
-	char line[LINE_LEN];
+	static const char cut[] = "...";
+
+	if (!set_path(e, path, len))
+		return;
+	len = sizeof(e->path) - sizeof(cut);
+	memcpy(e->path, path, len);
+	memcpy(e->path + len, cut, sizeof(cut));
+}
+
+int maps_read_all(FILE *f, struct maps_entry *out, int max)
+{
 	const char *p;
 	int n = 0, ret;
+	char line[LINE_LEN];
 
-	/* No maps line could be returned with a path that long. */
-	if (max < 0 || want >= sizeof(e.path))
+	if (max < 0)
 		return -EINVAL;
 	while ((ret = read_line(f, line, sizeof(line))) != LINE_EOF) {
 		if (ret < 0)
 			return ret;
-		if (parse_maps_fields(line, ret == LINE_LONG, &e, &p))
-			return -EINVAL;
-		/* A cut line's path is longer than @path: not it. */
-		if (ret == LINE_LONG || path_len(p) != want ||
-		    memcmp(p, path, want))
-			continue;
 		if (n == max)
-			break;
-		set_path(&e, p, want);
-		out[n++] = e;
+			return -EOVERFLOW;
+		if (parse_maps_fields(line, ret == LINE_LONG, &out[n], &p))
+			return -EINVAL;
+		set_path_cut(&out[n], p, path_len(p));
+		n++;
 	}
 	return n;
+}
+
+int maps_format(const struct maps_entry *m, char *buf, size_t len)
+{
+	return snprintf(buf, len, "%lx-%lx %s %08llx %02x:%02x %lu %s", m->start,
+			m->end, m->perms, m->offset, m->dev_major, m->dev_minor,
+			m->inode, m->path);
+}
+
+int maps_lookup(const struct maps_entry *maps, int n, unsigned long addr)
+{
+	for (int i = 0; i < n; i++)
+		if (addr >= maps[i].start && addr < maps[i].end)
+			return i;
+	return -1;
+}
+
+/* ---- zoneinfo ------------------------------------------------------ */
+
+/*
+ * The pages on the per-CPU free lists: every "count:" line of the
+ * pagesets, summed over CPUs and zones.  MemFree does not count them.
+ */
+int parse_zoneinfo_pcp(FILE *f, long *pages)
+{
+	char line[LINE_LEN];
+	const char *s;
+	long sum = 0, n;
+	int ret, seen = 0;
+
+	while ((ret = read_line(f, line, sizeof(line))) != LINE_EOF) {
+		if (ret < 0)
+			return ret;
+		s = skip_spaces(line);
+		if (strncmp(s, "count:", 6))
+			continue;
+		s = skip_spaces(s + 6);
+		if (parse_long(&s, &n) || *skip_spaces(s))
+			return -EINVAL;
+		sum += n;
+		seen++;
+	}
+	if (!seen)
+		return -EINVAL;
+	*pages = sum;
+	return 0;
+}
+
+/* ---- stat ---------------------------------------------------------- */
+
+/*
+ * /proc/PID/stat: "PID (COMM) STATE PPID ...".  COMM may hold spaces
+ * and parentheses, so the fields start after the last ')'; minflt is
+ * the tenth field, the eighth after COMM.
+ */
+int parse_stat_minflt(FILE *f, long *minflt)
+{
+	char line[LINE_LEN];
+	const char *s;
+	int ret;
+
+	ret = read_line(f, line, sizeof(line));
+	if (ret != LINE_OK)
+		return ret < 0 ? ret : -EINVAL;
+	s = strrchr(line, ')');
+	if (!s)
+		return -EINVAL;
+	s++;
+	for (int field = 3; field < 10; field++) {
+		s = skip_spaces(s);
+		if (!*s)
+			return -EINVAL;
+		while (*s && !is_space(*s))
+			s++;
+	}
+	s = skip_spaces(s);
+	return parse_long(&s, minflt) || !(is_space(*s) || !*s) ? -EINVAL : 0;
 }
 
 /* ---- status -------------------------------------------------------- */
@@ -376,15 +457,9 @@ static long *smaps_field(struct smaps_entry *e, const char *line, int len)
 		const char *key;
 		long *v;
 	} keys[] = {
-		{ "Size", &e->size },
-		{ "Rss", &e->rss },
-		{ "Pss", &e->pss },
-		{ "Shared_Clean", &e->shared_clean },
-		{ "Shared_Dirty", &e->shared_dirty },
-		{ "Private_Clean", &e->private_clean },
-		{ "Private_Dirty", &e->private_dirty },
-		{ "Referenced", &e->referenced },
-		{ "Anonymous", &e->anonymous },
+#define SMAPS_KEY(field, name) { name, &e->field },
+		SMAPS_FIELDS(SMAPS_KEY)
+#undef SMAPS_KEY
 	};
 	size_t i;
 
@@ -643,6 +718,23 @@ static int token_long(const char *tok, size_t len, long *v)
  * freed __init text; the addresses are hashed for most readers, so
  * start > end is no error.
  */
+/*
+ * An address after "0x": hex, or "(____ptrval____)", what %p prints
+ * before the kernel's pointer hashing is ready (measured on the debug
+ * kernel, a few seconds after boot): no address, so 0.
+ */
+static int parse_vmalloc_addr(const char **s, unsigned long long *v)
+{
+	static const char ptrval[] = "(____ptrval____)";
+
+	if (!strncmp(*s, ptrval, sizeof(ptrval) - 1)) {
+		*s += sizeof(ptrval) - 1;
+		*v = 0;
+		return 0;
+	}
+	return parse_ull(s, 16, v);
+}
+
 static int parse_vmalloc_fields(const char *line, bool cut,
 				struct vmalloc_entry *e, const char **caller,
 				size_t *caller_len)
@@ -655,10 +747,10 @@ static int parse_vmalloc_fields(const char *line, bool cut,
 	if (strncmp(s, "0x", 2))
 		return -EINVAL;
 	s += 2;
-	if (parse_ull(&s, 16, &e->start) || strncmp(s, "-0x", 3))
+	if (parse_vmalloc_addr(&s, &e->start) || strncmp(s, "-0x", 3))
 		return -EINVAL;
 	s += 3;
-	if (parse_ull(&s, 16, &e->end) || !is_space(*s))
+	if (parse_vmalloc_addr(&s, &e->end) || !is_space(*s))
 		return -EINVAL;
 	s = skip_spaces(s);
 	if (parse_ul(&s, 10, &e->size))

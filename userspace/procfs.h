@@ -30,11 +30,26 @@ struct maps_entry {
 int parse_maps_line(const char *line, struct maps_entry *e);
 
 /*
- * Collect the entries of a maps stream whose path equals @path, in order,
- * up to @max of them; returns how many were found (0..max) or -EINVAL.
+ * Every line of a maps stream, in order: how many (0..max), -EOVERFLOW
+ * when there are more than @max, -EINVAL for a malformed line.  A path
+ * too long for the entry is cut and ends in "...".
  */
-int maps_find_path(FILE *f, const char *path, struct maps_entry *out,
-		   int max);
+int maps_read_all(FILE *f, struct maps_entry *out, int max);
+
+/* @m as maps prints it, without the padding before the path. */
+int maps_format(const struct maps_entry *m, char *buf, size_t len);
+
+/* The index of the entry of @maps holding @addr, or -1. */
+int maps_lookup(const struct maps_entry *maps, int n, unsigned long addr);
+
+/*
+ * /proc/zoneinfo: the pages on the per-CPU free lists of every zone, which
+ * MemFree leaves out; -EINVAL when the stream has no pagesets.
+ */
+int parse_zoneinfo_pcp(FILE *f, long *pages);
+
+/* The minor faults (field 10) of a /proc/PID/stat stream. */
+int parse_stat_minflt(FILE *f, long *minflt);
 
 /* The memory lines of /proc/PID/status; -1 where the kernel has none. */
 struct status_mem {
@@ -48,12 +63,27 @@ struct status_mem {
 /* -EINVAL when VmSize or VmRSS is missing or a value is malformed. */
 int parse_status(FILE *f, struct status_mem *st);
 
-/* The fields of one /proc/PID/smaps entry that mapview shows. */
+/*
+ * The sizes of an smaps entry that mapview reads, in smaps' order: the
+ * one list the parser, the struct and the reports are made from.
+ */
+#define SMAPS_FIELDS(X)					\
+	X(size, "Size")					\
+	X(rss, "Rss")					\
+	X(pss, "Pss")					\
+	X(shared_clean, "Shared_Clean")			\
+	X(shared_dirty, "Shared_Dirty")			\
+	X(private_clean, "Private_Clean")		\
+	X(private_dirty, "Private_Dirty")		\
+	X(referenced, "Referenced")			\
+	X(anonymous, "Anonymous")
+
+/* One /proc/PID/smaps entry: its maps line, the sizes above in kB. */
 struct smaps_entry {
 	struct maps_entry map;
-	long size, rss, pss;
-	long shared_clean, shared_dirty, private_clean, private_dirty;
-	long referenced, anonymous;
+#define SMAPS_MEMBER(field, name) long field;
+	SMAPS_FIELDS(SMAPS_MEMBER)
+#undef SMAPS_MEMBER
 	char vmflags[128];	/* "rd wr sh mr mw me ms de" */
 };
 
@@ -89,7 +119,8 @@ long meminfo_get(const struct meminfo *mi, const char *name);
 /*
  * One line of /proc/vmallocinfo:
  *   0xADDR-0xADDR SIZE CALLER pages=N vmalloc vpages N0=...
- * Addresses are hashed or zero unless kptr_restrict allows.
+ * Addresses are hashed or zero unless kptr_restrict allows, and 0 here
+ * when the kernel printed "(____ptrval____)" (its hashing not ready).
  */
 struct vmalloc_entry {
 	unsigned long long start, end;

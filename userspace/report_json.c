@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mapview --json: the run as one object (schema in README.md), built
+ * mapview --json: the run as one object (schema in mapview(1)), built
  * with json-c so that escaping and nesting are the library's business.
  */
 #include <json.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
-#include "mapview.h"
+#include "lesson.h"
 
 static void add_int(struct json_object *o, const char *key, long long v)
 {
@@ -24,9 +25,7 @@ static struct json_object *maps_line(const struct maps_entry *m)
 {
 	char buf[512];
 
-	snprintf(buf, sizeof(buf), "%lx-%lx %s %08llx %02x:%02x %lu %s",
-		 m->start, m->end, m->perms, m->offset, m->dev_major,
-		 m->dev_minor, m->inode, m->path);
+	maps_format(m, buf, sizeof(buf));
 	return json_object_new_string(buf);
 }
 
@@ -35,16 +34,11 @@ static struct json_object *smaps_fields(const struct smaps_entry *e, bool size)
 {
 	struct json_object *o = json_object_new_object();
 
-	if (size)
-		add_kb(o, "Size", e->size);
-	add_kb(o, "Rss", e->rss);
-	add_kb(o, "Pss", e->pss);
-	add_kb(o, "Shared_Clean", e->shared_clean);
-	add_kb(o, "Shared_Dirty", e->shared_dirty);
-	add_kb(o, "Private_Clean", e->private_clean);
-	add_kb(o, "Private_Dirty", e->private_dirty);
-	add_kb(o, "Referenced", e->referenced);
-	add_kb(o, "Anonymous", e->anonymous);
+#define SMAPS_JSON(field, name)				\
+	if (size || strcmp(name, "Size"))		\
+		add_kb(o, name, e->field);
+	SMAPS_FIELDS(SMAPS_JSON)
+#undef SMAPS_JSON
 	return o;
 }
 
@@ -56,8 +50,9 @@ static struct json_object *smaps_object(const struct smaps_entry *e)
 	return o;
 }
 
-static struct json_object *step_object(const struct snapshot *s)
+static struct json_object *step_object(const struct run *r, int i)
 {
+	const struct snapshot *s = &r->step[i];
 	struct json_object *o = json_object_new_object();
 	struct json_object *maps = json_object_new_array();
 	struct json_object *mi = json_object_new_object();
@@ -73,17 +68,28 @@ static struct json_object *step_object(const struct snapshot *s)
 			       json_object_new_int64(s->module_faults));
 	json_object_object_add(o, "module_mapped", s->module_mapped < 0 ? NULL :
 			       json_object_new_int64(s->module_mapped));
-	for (int i = 0; i < s->nmaps; i++)
-		json_object_array_add(maps, maps_line(&s->maps[i]));
+	for (int m = 0; m < s->nmaps; m++)
+		if (run_marks(r, &s->maps[m]))
+			json_object_array_add(maps, maps_line(&s->maps[m]));
 	json_object_object_add(o, "maps", maps);
-	json_object_object_add(o, "smaps", s->has_shared ?
-			       smaps_object(&s->smaps_shared) : NULL);
-	json_object_object_add(o, "smaps_private", s->has_private ?
-			       smaps_object(&s->smaps_private) : NULL);
+	/* "smaps" for the first watched mapping, "smaps_NAME" for others. */
+	for (int w = 0; w < SNAP_WATCH; w++) {
+		const char *name = r->lesson->watch_name[w];
+		char key[32];
+
+		if (!name)
+			continue;
+		snprintf(key, sizeof(key), *name ? "smaps_%s" : "smaps", name);
+		json_object_object_add(o, key, s->has_watch[w] ?
+				       smaps_object(&s->watch[w]) : NULL);
+	}
+	/* A lesson that watches no mapping: "smaps" is there, null. */
+	if (!r->lesson->watch_name[0])
+		json_object_object_add(o, "smaps", NULL);
 	json_object_object_add(o, "smaps_rollup", s->has_rollup ?
 			       smaps_fields(&s->rollup, false) : NULL);
-	for (int i = 0; i < s->meminfo.n; i++)
-		add_int(mi, s->meminfo.field[i].name, s->meminfo.field[i].kb);
+	for (int m = 0; m < s->meminfo.n; m++)
+		add_int(mi, s->meminfo.field[m].name, s->meminfo.field[m].kb);
 	json_object_object_add(o, "meminfo", mi);
 	return o;
 }
@@ -153,17 +159,14 @@ static struct json_object *walk_object(const struct walk_report *w)
 	return o;
 }
 
-int report_json(const struct run *r)
+/* The device lesson's own keys, as before there were lessons. */
+static void add_device(struct json_object *root, const struct run *r)
 {
-	struct json_object *root = json_object_new_object();
-	struct json_object *steps = json_object_new_array();
 	struct json_object *frames = json_object_new_array();
 	struct json_object *mod = json_object_new_object();
-	int ret;
 
 	json_object_object_add(root, "device", json_object_new_string(r->device));
 	add_int(root, "pages", r->info.pages);
-	add_int(root, "page_size", r->page_size);
 	add_int(root, "touched", r->touch);
 	json_object_object_add(root, "map_mode", json_object_new_string(map_mode_name(r->info.map_mode)));
 	add_int(root, "window", r->info.window);
@@ -180,9 +183,6 @@ int report_json(const struct run *r)
 		json_object_object_add(v, "caller", json_object_new_string(r->vmalloc.caller));
 		json_object_object_add(root, "vmallocinfo", v);
 	}
-	for (int i = 0; i < r->nsteps; i++)
-		json_object_array_add(steps, step_object(&r->step[i]));
-	json_object_object_add(root, "steps", steps);
 	json_object_object_add(root, "pfns_hidden", json_object_new_boolean(r->pfns_hidden));
 	for (int i = 0; i < r->frames.n; i++)
 		json_object_array_add(frames, frame_object(&r->frames.frame[i],
@@ -193,6 +193,36 @@ int report_json(const struct run *r)
 				       frame_object(&r->private_frame, r->pfns_hidden));
 	if (r->have_walk)
 		json_object_object_add(root, "walk", walk_object(&r->walk));
+}
+
+struct json_object *report_json_object(const struct run *r)
+{
+	struct json_object *root = json_object_new_object();
+	struct json_object *steps = json_object_new_array();
+	struct json_object *notes = json_object_new_array();
+
+	json_object_object_add(root, "lesson", json_object_new_string(r->lesson->name));
+	add_int(root, "pid", r->pid);
+	json_object_object_add(root, "process", json_object_new_string(r->subject ?
+			       "subject" : "mapview"));
+	add_int(root, "page_size", r->page_size);
+	if (r->have_info)
+		add_device(root, r);
+	for (int i = 0; i < r->nsteps; i++)
+		json_object_array_add(steps, step_object(r, i));
+	json_object_object_add(root, "steps", steps);
+	json_object_object_add(root, "facts", r->lesson->facts_json ?
+			       r->lesson->facts_json(r) : json_object_new_object());
+	for (int i = 0; i < r->nnotes; i++)
+		json_object_array_add(notes, json_object_new_string(r->note[i]));
+	json_object_object_add(root, "notes", notes);
+	return root;
+}
+
+int report_json(const struct run *r)
+{
+	struct json_object *root = report_json_object(r);
+	int ret;
 
 	ret = puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
 						  JSON_C_TO_STRING_NOSLASHESCAPE));

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mapview.h"
+#include "lesson.h"
 
 /* /proc/meminfo lines worth watching; shown when they move. */
 static const char *const meminfo_watch[] = {
@@ -78,50 +78,79 @@ static void smaps_rows(struct libscols_table *tb, const char *tag,
 		       const struct smaps_entry *prev, bool had,
 		       const struct smaps_entry *now, bool has)
 {
-/* A field that stays 0 says nothing: leave it out. */
+/* A field that stays 0 says nothing: leave it out; Size never moves. */
 #define SMAPS_ROW(field, label) do {					\
 		long a = had ? prev->field : -1;			\
 		long b = has ? now->field : -1;				\
-		char src[48];						\
+		char src[80];						\
 									\
 		snprintf(src, sizeof(src), "smaps%s:%s", tag, label);	\
-		if (a > 0 || b > 0 || !strcmp(label, "Rss"))		\
+		if (strcmp(label, "Size") &&				\
+		    (a > 0 || b > 0 || !strcmp(label, "Rss")))		\
 			row(tb, src, a, b, " kB");			\
-	} while (0)
+	} while (0);
 
 	if (!had && !has)
 		return;
-	SMAPS_ROW(rss, "Rss");
-	SMAPS_ROW(pss, "Pss");
-	SMAPS_ROW(shared_clean, "Shared_Clean");
-	SMAPS_ROW(shared_dirty, "Shared_Dirty");
-	SMAPS_ROW(private_clean, "Private_Clean");
-	SMAPS_ROW(private_dirty, "Private_Dirty");
-	SMAPS_ROW(referenced, "Referenced");
-	SMAPS_ROW(anonymous, "Anonymous");
+	SMAPS_FIELDS(SMAPS_ROW)
 #undef SMAPS_ROW
 }
 
 static void print_maps_line(FILE *out, const struct maps_entry *m,
 			    const char *mark)
 {
-	fprintf(out, "  maps: %lx-%lx %s %08llx %02x:%02x %lu %s%s\n", m->start,
-	       m->end, m->perms, m->offset, m->dev_major, m->dev_minor,
-	       m->inode, m->path, mark);
+	char buf[512];
+
+	maps_format(m, buf, sizeof(buf));
+	fprintf(out, "  maps: %s%s\n", buf, mark);
 }
 
-static bool maps_has(const struct snapshot *s, const struct maps_entry *m)
+/* Whether @s has a marked line spanning what @m spans. */
+static bool maps_has(const struct run *r, const struct snapshot *s,
+		     const struct maps_entry *m)
 {
 	for (int i = 0; i < s->nmaps; i++)
-		if (s->maps[i].start == m->start && s->maps[i].end == m->end)
+		if (s->maps[i].start == m->start && s->maps[i].end == m->end &&
+		    run_marks(r, &s->maps[i]))
 			return true;
 	return false;
+}
+
+/* The marked maps lines of step @i, new and gone ones labelled. */
+static void print_marked_maps(FILE *out, const struct run *r, int i)
+{
+	const struct snapshot *now = &r->step[i];
+	const struct snapshot *prev = i ? &r->step[i - 1] : now;
+	int shown = 0;
+
+	for (int m = 0; m < now->nmaps; m++) {
+		if (!run_marks(r, &now->maps[m]))
+			continue;
+		print_maps_line(out, &now->maps[m],
+				i && !maps_has(r, prev, &now->maps[m]) ? "  (new)" : "");
+		shown++;
+	}
+	for (int m = 0; i && m < prev->nmaps; m++) {
+		if (!run_marks(r, &prev->maps[m]) || maps_has(r, now, &prev->maps[m]))
+			continue;
+		print_maps_line(out, &prev->maps[m], "  (gone)");
+		shown++;
+	}
+	if (!shown)
+		fprintf(out, "  maps: no line for %s\n", r->mark_path ? r->mark_path :
+			"the lesson's objects yet");
 }
 
 void report_text_header(const struct run *r)
 {
 	const struct module_info *mi = &r->module;
 
+	if (!r->have_info) {
+		printf("mapview: lesson %s, %s %d%s\n", r->lesson->name,
+		       r->subject ? "in a fresh process, pid" : "in mapview itself, pid",
+		       (int)r->pid, r->subject ? " (mapview --subject)" : "");
+		return;
+	}
 	printf("mapview: %s, %llu pages of %ld bytes (%llu kB)%s, map=%s\n",
 	       r->device, (unsigned long long)r->info.pages, r->page_size,
 	       (unsigned long long)r->info.size >> 10,
@@ -136,6 +165,14 @@ void report_text_header(const struct run *r)
 		       "      from this process; run as root for the proof of sharing\n");
 }
 
+void report_text_notes(const struct run *r)
+{
+	if (r->nnotes)
+		printf("\n== where this machine differs from the textbook ==\n");
+	for (int i = 0; i < r->nnotes; i++)
+		printf("  - %s\n", r->note[i]);
+}
+
 /* smaps_rollup's @field at @s, or -1 where the kernel has no rollup. */
 #define ROLLUP(s, field) ((s)->has_rollup ? (s)->rollup.field : -1)
 
@@ -147,14 +184,7 @@ void report_text_step(FILE *out, const struct run *r, int i, bool explain)
 	struct libscols_table *tb;
 
 	fprintf(out, "\n== step %d: %s ==\n", i, now->name);
-	for (int m = 0; m < now->nmaps; m++)
-		print_maps_line(out, &now->maps[m],
-				i && !maps_has(prev, &now->maps[m]) ? "  (new)" : "");
-	for (int m = 0; i && m < prev->nmaps; m++)
-		if (!maps_has(now, &prev->maps[m]))
-			print_maps_line(out, &prev->maps[m], "  (gone)");
-	if (!now->nmaps && !(i && prev->nmaps))
-		fprintf(out, "  maps: no line for %s\n", r->device);
+	print_marked_maps(out, r, i);
 
 	tb = new_table(cols, 4);
 	row(tb, "status:VmSize", prev->status.vm_size, now->status.vm_size, " kB");
@@ -165,11 +195,20 @@ void report_text_step(FILE *out, const struct run *r, int i, bool explain)
 	row(tb, "smaps_rollup:Rss", ROLLUP(prev, rss), ROLLUP(now, rss), " kB");
 	row(tb, "smaps_rollup:Anonymous", ROLLUP(prev, anonymous),
 	    ROLLUP(now, anonymous), " kB");
-	smaps_rows(tb, "", &prev->smaps_shared, prev->has_shared,
-		   &now->smaps_shared, now->has_shared);
-	smaps_rows(tb, "(private)", &prev->smaps_private, prev->has_private,
-		   &now->smaps_private, now->has_private);
-	row(tb, "rusage:minflt", prev->minflt, now->minflt, "");
+	for (int w = 0; w < SNAP_WATCH; w++) {
+		const char *name = r->lesson->watch_name[w];
+		char tag[32];
+
+		if (!name)
+			continue;
+		tag[0] = '\0';
+		if (*name)
+			snprintf(tag, sizeof(tag), "(%s)", name);
+		smaps_rows(tb, tag, &prev->watch[w], prev->has_watch[w],
+			   &now->watch[w], now->has_watch[w]);
+	}
+	row(tb, r->subject ? "stat:minflt" : "rusage:minflt", prev->minflt,
+	    now->minflt, "");
 	row(tb, "module:faults", prev->module_faults, now->module_faults, "");
 	row(tb, "module:mapped", prev->module_mapped, now->module_mapped, "");
 	for (size_t k = 0; k < sizeof(meminfo_watch) / sizeof(meminfo_watch[0]); k++) {
@@ -185,8 +224,8 @@ void report_text_step(FILE *out, const struct run *r, int i, bool explain)
 	}
 	print_table(tb, out);
 
-	if (now->has_shared)
-		fprintf(out, "  smaps:VmFlags %s\n", now->smaps_shared.vmflags);
+	if (now->has_watch[0])
+		fprintf(out, "  smaps:VmFlags %s\n", now->watch[0].vmflags);
 	if (i == 0 && r->have_vmalloc)
 		fprintf(out, "  vmallocinfo: %lu bytes (with guard page), pages=%ld, caller %s\n",
 			r->vmalloc.size, r->vmalloc.pages, r->vmalloc.caller);

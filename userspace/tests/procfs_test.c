@@ -183,11 +183,16 @@ static FILE *open_snap(const char *dir, const char *name)
 TEST_F(snap, maps_device_lines)
 {
 	FILE *f = OPEN_SNAP("maps");
-	struct maps_entry e[4];
+	struct maps_entry all[64], e[4];
+	int n = maps_read_all(f, all, 64), found = 0;
 
-	/* The window was mapped second and sits below the buffer. */
-	ASSERT_EQ(2, maps_find_path(f, "/dev/mapdrv", e, 4));
 	fclose(f);
+	ASSERT_LT(0, n);
+	/* The window was mapped second and sits below the buffer. */
+	for (int i = 0; i < n; i++)
+		if (!strcmp(all[i].path, "/dev/mapdrv") && found < 4)
+			e[found++] = all[i];
+	ASSERT_EQ(2, found);
 
 	EXPECT_EQ(variant->window_start, e[0].start);
 	EXPECT_EQ(variant->window_start + 4 * 4096UL, e[0].end);
@@ -632,73 +637,40 @@ static const char maps_two[] =
 	"7f10e6c0d000-7f10e6c0e000 rw-s 00000000 00:05 99                         /dev/mapdrv (deleted)\n"
 	"7ffc4c6c4000-7ffc4c6c6000 r-xp 00000000 00:00 0                          [vdso]\n";
 
-TEST(maps_find_path_in_order)
-{
-	FILE *f = stream(maps_two);
-	struct maps_entry e[4];
-
-	ASSERT_EQ(2, maps_find_path(f, "/dev/mapdrv", e, 4));
-	fclose(f);
-	EXPECT_EQ(0x7f10e6bc9000UL, e[0].start);
-	EXPECT_EQ(0x7f10e6bcd000UL, e[1].start);
-}
-
-TEST(maps_find_path_up_to_max)
-{
-	FILE *f = stream(maps_two);
-	struct maps_entry e[1];
-
-	ASSERT_EQ(1, maps_find_path(f, "/dev/mapdrv", e, 1));
-	fclose(f);
-	EXPECT_EQ(0x7f10e6bc9000UL, e[0].start);
-}
-
-TEST(maps_find_path_exact_match_only)
-{
-	FILE *f = stream(maps_two);
-	struct maps_entry e[4];
-
-	EXPECT_EQ(0, maps_find_path(f, "/dev/mapd", e, 4));
-	rewind(f);
-	ASSERT_EQ(1, maps_find_path(f, "/dev/mapdrv (deleted)", e, 4));
-	EXPECT_EQ(0x7f10e6c0d000UL, e[0].start);
-	fclose(f);
-}
-
-TEST(maps_find_path_empty_stream)
+TEST(maps_read_all_empty_stream)
 {
 	FILE *f = stream("");
 	struct maps_entry e[1];
 
-	/* A kernel thread's maps is empty: nothing found, no error. */
-	EXPECT_EQ(0, maps_find_path(f, "/dev/mapdrv", e, 1));
+	/* A kernel thread's maps is empty: no line, no error. */
+	EXPECT_EQ(0, maps_read_all(f, e, 1));
 	fclose(f);
 }
 
-TEST(maps_find_path_malformed_line)
+TEST(maps_read_all_malformed_line_among_good_ones)
 {
 	FILE *f = stream("00400000-00401000 r--p 00000000 00:02 10 /tmp/x\n"
 			 "zzzz\n"
 			 "7f10e6bcd000-7f10e6c0d000 rw-s 00000000 00:05 99 /dev/mapdrv\n");
-	struct maps_entry e[1];
+	struct maps_entry e[4];
 
-	EXPECT_EQ(-EINVAL, maps_find_path(f, "/dev/mapdrv", e, 1));
+	EXPECT_EQ(-EINVAL, maps_read_all(f, e, 4));
 	fclose(f);
 }
 
-TEST(maps_find_path_nul_byte)
+TEST(maps_read_all_nul_byte)
 {
 	static const char text[] = "1000-2000 rw-s 00000000 00:05 99 /dev/mapdrv\0x\n";
 	FILE *f = stream_n(text, sizeof(text) - 1);
 	struct maps_entry e[1];
 
-	EXPECT_EQ(-EINVAL, maps_find_path(f, "/dev/mapdrv", e, 1));
+	EXPECT_EQ(-EINVAL, maps_read_all(f, e, 1));
 	fclose(f);
 }
 
-TEST(maps_find_path_skips_overlong_line)
+TEST(maps_read_all_overlong_line_then_the_next)
 {
-	/* A path far longer than any buffer, before the one looked for. */
+	/* A path far longer than any buffer, before an ordinary line. */
 	char *line = long_line("1000-2000 r--p 00000000 08:01 7 /", 'd', 20000,
 			       "\n3000-4000 rw-s 00000000 00:05 99 /dev/mapdrv\n");
 	struct maps_entry e[2];
@@ -706,13 +678,16 @@ TEST(maps_find_path_skips_overlong_line)
 
 	ASSERT_TRUE(line != NULL);
 	f = stream(line);
-	ASSERT_EQ(1, maps_find_path(f, "/dev/mapdrv", e, 2));
-	EXPECT_EQ(0x3000UL, e[0].start);
+	ASSERT_EQ(2, maps_read_all(f, e, 2));
+	EXPECT_EQ(0x1000UL, e[0].start);
+	EXPECT_STREQ("...", e[0].path + strlen(e[0].path) - 3);
+	EXPECT_EQ(0x3000UL, e[1].start);
+	EXPECT_STREQ("/dev/mapdrv", e[1].path);
 	fclose(f);
 	free(line);
 }
 
-TEST(maps_find_path_overlong_malformed_line)
+TEST(maps_read_all_overlong_malformed_line)
 {
 	/* Cut inside the padding: the path's start is never seen. */
 	char *line = long_line("1000-2000 r--p 00000000 08:01 7", ' ', 20000,
@@ -722,21 +697,9 @@ TEST(maps_find_path_overlong_malformed_line)
 
 	ASSERT_TRUE(line != NULL);
 	f = stream(line);
-	EXPECT_EQ(-EINVAL, maps_find_path(f, "/dev/mapdrv", e, 2));
+	EXPECT_EQ(-EINVAL, maps_read_all(f, e, 2));
 	fclose(f);
 	free(line);
-}
-
-TEST(maps_find_path_target_too_long)
-{
-	char *path = long_line("/", 'p', 300, "");
-	struct maps_entry e[1];
-	FILE *f = stream(maps_two);
-
-	ASSERT_TRUE(path != NULL);
-	EXPECT_EQ(-EINVAL, maps_find_path(f, path, e, 1));
-	fclose(f);
-	free(path);
 }
 
 /* ---- status ---------------------------------------------------------- */
@@ -1812,6 +1775,149 @@ TEST(pagemap_read_self)
 	EXPECT_FALSE(pe.present);
 	munmap((void *)p, 2 * page_size);
 	close(fd);
+}
+
+/* ---- every maps line, an address's line, stat's minflt -------------- */
+
+TEST(maps_read_all_every_line_in_order)
+{
+	FILE *f = stream(maps_two);
+	struct maps_entry e[8];
+
+	ASSERT_EQ(5, maps_read_all(f, e, 8));
+	fclose(f);
+	EXPECT_EQ(0x400000UL, e[0].start);
+	EXPECT_STREQ("/tmp/capture_proc", e[0].path);
+	EXPECT_STREQ("/dev/mapdrv (deleted)", e[3].path);
+	EXPECT_STREQ("[vdso]", e[4].path);
+}
+
+TEST(maps_read_all_more_lines_than_room)
+{
+	FILE *f = stream(maps_two);
+	struct maps_entry e[4];
+
+	/* Never a silent cut: the lines the lesson is about may be last. */
+	EXPECT_EQ(-EOVERFLOW, maps_read_all(f, e, 4));
+	fclose(f);
+}
+
+TEST(maps_read_all_long_path_is_cut_and_marked)
+{
+	char line[1024];
+	struct maps_entry e[1];
+	FILE *f;
+	int n;
+
+	n = snprintf(line, sizeof(line), "7f0000000000-7f0000001000 r--p 00000000 08:01 12 /");
+	memset(line + n, 'a', 600);
+	line[n + 600] = '\0';
+	f = stream(line);
+	ASSERT_EQ(1, maps_read_all(f, e, 1));
+	fclose(f);
+	EXPECT_EQ(sizeof(e[0].path) - 1, strlen(e[0].path));
+	EXPECT_STREQ("...", e[0].path + sizeof(e[0].path) - 4);
+}
+
+TEST(maps_read_all_malformed_line)
+{
+	FILE *f = stream("7f0000000000-7f0000001000 r--x 00000000 08:01 12 /x\n");
+	struct maps_entry e[1];
+
+	EXPECT_EQ(-EINVAL, maps_read_all(f, e, 1));
+	fclose(f);
+}
+
+TEST(maps_lookup_finds_the_holding_line)
+{
+	FILE *f = stream(maps_two);
+	struct maps_entry e[8];
+	int n = maps_read_all(f, e, 8);
+
+	fclose(f);
+	ASSERT_EQ(5, n);
+	EXPECT_EQ(1, maps_lookup(e, n, 0x7f10e6bc9000UL));
+	EXPECT_EQ(1, maps_lookup(e, n, 0x7f10e6bccfffUL));
+	EXPECT_EQ(2, maps_lookup(e, n, 0x7f10e6bcd000UL));
+	EXPECT_EQ(-1, maps_lookup(e, n, 0x401000UL));	/* a hole */
+}
+
+TEST(maps_format_is_the_line_without_padding)
+{
+	struct maps_entry e;
+	char buf[512];
+
+	ASSERT_EQ(0, parse_maps_line("7f10e6bcd000-7f10e6c0d000 rw-s 00000000 00:05 99                         /dev/mapdrv", &e));
+	maps_format(&e, buf, sizeof(buf));
+	EXPECT_STREQ("7f10e6bcd000-7f10e6c0d000 rw-s 00000000 00:05 99 /dev/mapdrv", buf);
+}
+
+TEST(stat_minflt_after_a_comm_with_spaces_and_parens)
+{
+	FILE *f = stream("4242 (a (b) c) S 1 4242 4242 0 -1 4194560 1234 0 5 0 1 2 0 0 20 0 1 0 99 1000 10\n");
+	long minflt = -1;
+
+	ASSERT_EQ(0, parse_stat_minflt(f, &minflt));
+	fclose(f);
+	EXPECT_EQ(1234, minflt);
+}
+
+TEST(stat_minflt_truncated_line)
+{
+	FILE *f = stream("4242 (sh) S 1 4242\n");
+	long minflt = -1;
+
+	EXPECT_EQ(-EINVAL, parse_stat_minflt(f, &minflt));
+	fclose(f);
+}
+
+TEST(zoneinfo_pcp_sums_every_cpu_and_zone)
+{
+	FILE *f = stream("Node 0, zone      DMA\n"
+			 "  pages free     3840\n"
+			 "  pagesets\n"
+			 "    cpu: 0\n"
+			 "              count: 3\n"
+			 "              high:  0\n"
+			 "    cpu: 1\n"
+			 "              count: 5\n"
+			 "Node 0, zone    DMA32\n"
+			 "  pagesets\n"
+			 "    cpu: 0\n"
+			 "              count: 1200\n"
+			 "              high:  4004\n"
+			 "              batch: 63\n"
+			 "  vm stats threshold: 24\n");
+	long pages = -1;
+
+	ASSERT_EQ(0, parse_zoneinfo_pcp(f, &pages));
+	fclose(f);
+	EXPECT_EQ(1208, pages);
+}
+
+TEST(zoneinfo_pcp_without_pagesets)
+{
+	FILE *f = stream("Node 0, zone      DMA\n  pages free     3840\n");
+	long pages = -1;
+
+	EXPECT_EQ(-EINVAL, parse_zoneinfo_pcp(f, &pages));
+	fclose(f);
+	EXPECT_EQ(-1, pages);
+}
+
+TEST(vmallocinfo_line_before_pointer_hashing_is_ready)
+{
+	struct vmalloc_entry e;
+
+	/* The debug kernel, seconds after boot: %p not hashed yet. */
+	ASSERT_EQ(0, parse_vmallocinfo_line("0x(____ptrval____)-0x(____ptrval____) 4198400 mapdrv_buffer_alloc+0x32/0x10a [mapdrv] pages=1024 vmalloc vpages", &e));
+	EXPECT_EQ(0ULL, e.start);
+	EXPECT_EQ(0ULL, e.end);
+	EXPECT_EQ(4198400UL, e.size);
+	EXPECT_EQ(1024, e.pages);
+	EXPECT_STREQ("mapdrv_buffer_alloc+0x32/0x10a [mapdrv]", e.caller);
+	EXPECT_TRUE(e.vmalloc);
+	EXPECT_EQ(-EINVAL, parse_vmallocinfo_line("0x(____ptrval___-0x0 4096 f+0x1/0x2 pages=1 vmalloc", &e));
 }
 
 TEST_HARNESS_MAIN
