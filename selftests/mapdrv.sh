@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Kernel module loader for the mapdrv selftests: finds mapdrv.ko and runs
-# mapdrv_test from this directory, which loads the module through libkmod
-# unless it is loaded already, and unloads it again if it loaded it.
+# mapdrv_test, then reload_test, from this directory; each loads the
+# module through libkmod unless it is loaded already, and unloads it
+# again if it loaded it.
 # 'make check' runs the same suite in QEMU; this script is for a real
 # machine, and what kselftest's run_tests and run_kselftest.sh run
 # (TEST_PROGS in selftests/Makefile).
@@ -18,7 +19,7 @@
 # then among the installed modules (DKMS).  The reload tests load it
 # again from the path, exported to them as MAPDRV_KO.
 #
-# Exits with the status of mapdrv_test, or 4 (kselftest "skip") when not
+# Exits 0 when both suites passed, 1 when one failed, or 4 (kselftest "skip") when not
 # run as root or when no module can be found or loaded.
 
 DRIVER=mapdrv
@@ -61,9 +62,11 @@ esac
 if [ "$(id -u)" -ne 0 ]; then
 	skip "must be run as root"
 fi
-if [ ! -x "$dir/${DRIVER}_test" ]; then
-	skip "$dir/${DRIVER}_test is missing: build it with 'make selftests'"
-fi
+for t in ${DRIVER}_test reload_test; do
+	if [ ! -x "$dir/$t" ]; then
+		skip "$dir/$t is missing: build it with 'make selftests'"
+	fi
+done
 
 if [ -n "$ko" ]; then
 	[ -f "$ko" ] || skip "no module at $ko"
@@ -90,4 +93,8 @@ fi
 MAPDRV_MODPARAMS="$*"
 export MAPDRV_MODPARAMS
 
-exec "$dir/${DRIVER}_test"
+# reload_test unloads the module: after the device's suite, alone.
+status=0
+"$dir/${DRIVER}_test" || status=1
+"$dir/reload_test" || status=1
+exit $status

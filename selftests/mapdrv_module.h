@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include <libkmod.h>
@@ -154,6 +155,20 @@ static inline int module_params(char *buf, size_t len)
 		used += n;
 	}
 	return 0;
+}
+
+/*
+ * fork() a child that runs as uid and gid nobody (65534): the child gets
+ * 0 only once it is nobody, and exits 126 if it cannot become nobody.
+ * The parent gets the pid, or -1.
+ */
+static inline pid_t fork_as_nobody(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0 && (setgid(65534) || setuid(65534)))
+		_exit(126);
+	return pid;
 }
 
 #endif /* _MAPDRV_MODULE_H */

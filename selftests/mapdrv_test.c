@@ -2,71 +2,23 @@
 /*
  * kselftest suite for mapdrv: one behaviour of /dev/mapdrv per test.
  *
- * Needs root and the module loaded.  The reload tests at the end also
- * need MAPDRV_KO, the path of mapdrv.ko (mapdrv.sh and scripts/vmrun set
- * it); without it they fail rather than pass unseen.
+ * Needs root and the module loaded (or MAPDRV_KO to load it from).  The
+ * tests that unload the module are reload_test's.
  *
  * Tests that change the buffer put the old bytes back, markers included,
  * because every later test expects the buffer as the module made it.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE		/* mremap(), process_vm_readv(), splice() */
-#endif
-
-#include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-/* 6.1's harness has an unused parameter in its SIGALRM handler. */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-#include "kselftest_harness.h"
-#pragma GCC diagnostic pop
-
-#include "mapdrv_module.h"
-#include "mapdrv_uapi.h"
-
-#define SYSFS_DEVICE	"/sys/class/misc/" MODULE_NAME
-#define MARKER_MAX	64
-
-static size_t page_size;
+#include "mapdrv_test.h"
 
 FIXTURE(mapdrv) {
 	int fd;
 	struct mapdrv_info info;
 };
-
-static int open_device(struct __test_metadata *_metadata,
-		       struct mapdrv_info *info)
-{
-	int fd;
-
-	fd = open(MAPDRV_DEVICE, O_RDWR | O_CLOEXEC);
-	EXPECT_LE(0, fd) TH_LOG("open %s: %s", MAPDRV_DEVICE, strerror(errno));
-	if (fd < 0)
-		return -1;
-	EXPECT_EQ(0, ioctl(fd, MAPDRV_IOC_INFO, info))
-		TH_LOG("ioctl MAPDRV_IOC_INFO: %s", strerror(errno));
-	EXPECT_EQ(info->pages * page_size, info->size);
-	EXPECT_LT(0ULL, info->pages);
-	if (!_metadata->passed) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
 
 FIXTURE_SETUP(mapdrv)
 {
@@ -79,101 +31,6 @@ FIXTURE_TEARDOWN(mapdrv)
 	if (self->fd >= 0)
 		close(self->fd);
 }
-
-static void marker(char *out, unsigned long page)
-{
-	snprintf(out, MARKER_MAX, MAPDRV_MARKER_FMT, page);
-}
-
-/*
- * A whole file in a static buffer: reading /proc through stdio would
- * malloc, and a heap that grows moves the very VmSize being measured.
- */
-static char proc_text[1 << 20];
-
-static const char *read_file(const char *path)
-{
-	size_t len = 0;
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	while ((n = read(fd, proc_text + len, sizeof(proc_text) - 1 - len)) > 0)
-		len += n;
-	close(fd);
-	if (n < 0)
-		return NULL;
-	proc_text[len] = '\0';
-	return proc_text;
-}
-
-/* The number after @field ("VmSize:") at the start of a line, or -1. */
-static long field_kb(const char *text, const char *field)
-{
-	size_t flen = strlen(field);
-	const char *line;
-
-	for (line = text; line && *line; line = strchr(line, '\n')) {
-		if (*line == '\n')
-			line++;
-		if (!strncmp(line, field, flen))
-			return strtol(line + flen, NULL, 10);
-	}
-	return -1;
-}
-
-static long status_kb(const char *field)
-{
-	const char *text = read_file("/proc/self/status");
-
-	return text ? field_kb(text, field) : -1;
-}
-
-/* The smaps entry of the mapping that starts at @addr, or NULL. */
-static const char *smaps_entry(const void *addr)
-{
-	char head[32];
-	const char *text, *entry, *next;
-
-	text = read_file("/proc/self/smaps");
-	if (!text)
-		return NULL;
-	/* An entry's first line starts "start-end ", start in bare hex. */
-	snprintf(head, sizeof(head), "%lx-", (unsigned long)addr);
-	if (!strncmp(text, head, strlen(head))) {
-		entry = text;
-	} else {
-		snprintf(head, sizeof(head), "\n%lx-", (unsigned long)addr);
-		entry = strstr(text, head);
-		if (!entry)
-			return NULL;
-		entry++;
-	}
-	/* The next entry's line is the only other one with a '-' after hex. */
-	next = strchr(entry, '\n');
-	while (next) {
-		unsigned long a, b;
-
-		if (sscanf(next + 1, "%lx-%lx ", &a, &b) == 2)
-			break;
-		next = strchr(next + 1, '\n');
-	}
-	if (next)
-		*(char *)next = '\0';
-	return entry;
-}
-
-/* @field of the smaps entry that starts at @addr, or -1. */
-static long smaps_kb(const void *addr, const char *field)
-{
-	const char *entry = smaps_entry(addr);
-
-	return entry ? field_kb(entry, field) : -1;
-}
-
-static bool as_nobody(int (*fn)(void *), void *arg);
 
 /* ---- what the buffer holds ------------------------------------------ */
 
@@ -295,6 +152,67 @@ TEST_F(mapdrv, read_at_end_returns_0)
 	ASSERT_EQ((off_t)self->info.size, lseek(self->fd, 0, SEEK_END))
 		TH_LOG("lseek: %s", strerror(errno));
 	ASSERT_EQ(0, read(self->fd, &c, 1)) TH_LOG("read: %s", strerror(errno));
+}
+
+/* An address with nothing mapped behind it: a page, unmapped again. */
+static void *unmapped_address(void)
+{
+	void *p = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	munmap(p, page_size);
+	return p;
+}
+
+TEST_F(mapdrv, read_into_unmapped_buffer_efault)
+{
+	void *p = unmapped_address();
+
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ(-1, pread(self->fd, p, 16, 0));
+	EXPECT_EQ(EFAULT, errno) TH_LOG("pread: %s", strerror(errno));
+}
+
+/* Nothing is copied: the buffer keeps its marker. */
+TEST_F(mapdrv, write_from_unmapped_buffer_efault_and_marker_stays)
+{
+	char want[MARKER_MAX], got[MARKER_MAX];
+	void *p = unmapped_address();
+
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ(-1, pwrite(self->fd, p, 16, 0));
+	EXPECT_EQ(EFAULT, errno) TH_LOG("pwrite: %s", strerror(errno));
+	marker(want, 0);
+	ASSERT_EQ((ssize_t)sizeof(got), pread(self->fd, got, sizeof(got), 0));
+	EXPECT_STREQ(want, got);
+}
+
+TEST_F(mapdrv, pread_negative_offset_einval)
+{
+	char c;
+
+	EXPECT_EQ(-1, pread(self->fd, &c, 1, -1));
+	EXPECT_EQ(EINVAL, errno) TH_LOG("pread: %s", strerror(errno));
+}
+
+TEST_F(mapdrv, pwrite_negative_offset_einval)
+{
+	char c = 'x';
+
+	EXPECT_EQ(-1, pwrite(self->fd, &c, 1, -1));
+	EXPECT_EQ(EINVAL, errno) TH_LOG("pwrite: %s", strerror(errno));
+}
+
+/* Zero bytes are written anywhere, the end too: nothing to refuse. */
+TEST_F(mapdrv, write_of_0_bytes_returns_0)
+{
+	char c = 'x';
+
+	EXPECT_EQ(0, pwrite(self->fd, &c, 0, 0)) TH_LOG("pwrite: %s", strerror(errno));
+	EXPECT_EQ(0, pwrite(self->fd, &c, 0, (off_t)self->info.size))
+		TH_LOG("pwrite at the end: %s", strerror(errno));
 }
 
 TEST_F(mapdrv, pread_far_past_end_returns_0)
@@ -935,8 +853,6 @@ TEST_F(mapdrv, mremap_growth_refused)
 
 /* ---- what the kernel counts ------------------------------------------ */
 
-static const char *const map_names[] = MAPDRV_MAP_NAMES;
-
 /*
  * Does touching every @stride-th page of the mapping [map, map + pages)
  * leave page @i mapped, in the module's map mode?  faultaround maps the
@@ -1098,7 +1014,7 @@ TEST_F(mapdrv, smaps_rss_after_mmap_follows_the_map_mode)
 
 	map = mmap(NULL, len, PROT_READ, MAP_SHARED, self->fd, 0);
 	ASSERT_NE(MAP_FAILED, map) TH_LOG("mmap: %s", strerror(errno));
-	EXPECT_EQ(want, smaps_kb(map, "Rss:"))
+	EXPECT_EQ(want, smaps_rss_kb(map))
 		TH_LOG("map=%s", map_names[self->info.map_mode]);
 	munmap(map, len);
 }
@@ -1115,7 +1031,7 @@ TEST_F(mapdrv, smaps_rss_counts_the_pages_touching_maps)
 	for (i = 0; i < m; i += stride)
 		EXPECT_EQ('m', map[i * page_size]);
 	want = count_mapped_after_touch(&self->info, (void *)map, m, stride);
-	EXPECT_EQ((long)(want * page_size / 1024), smaps_kb((void *)map, "Rss:"))
+	EXPECT_EQ((long)(want * page_size / 1024), smaps_rss_kb((void *)map))
 		TH_LOG("map=%s", map_names[self->info.map_mode]);
 	munmap((void *)map, m * page_size);
 }
@@ -1125,7 +1041,7 @@ TEST_F(mapdrv, pagemap_present_bits_follow_the_map_mode)
 {
 	unsigned long m = self->info.pages < 48 ? self->info.pages : 48;
 	unsigned long stride = 3, i, mismatched = 0;
-	uint64_t entry;
+	uint64_t raw;
 	volatile char *map;
 	int pagemap;
 
@@ -1136,13 +1052,14 @@ TEST_F(mapdrv, pagemap_present_bits_follow_the_map_mode)
 	for (i = 0; i < m; i += stride)
 		EXPECT_EQ('m', map[i * page_size]);
 	for (i = 0; i < m; i++) {
-		off_t off = ((unsigned long)map / page_size + i) * sizeof(entry);
+		struct pagemap_entry e;
 
-		ASSERT_EQ((ssize_t)sizeof(entry),
-			  pread(pagemap, &entry, sizeof(entry), off));
-		if (!!(entry >> 63) !=
+		ASSERT_EQ(0, pagemap_read(pagemap, (unsigned long)(map + i * page_size),
+					  (long)page_size, &raw));
+		pagemap_decode(raw, &e);
+		if (e.present !=
 		    mapped_after_touch(&self->info, (void *)map, m, stride, i)) {
-			TH_LOG("page %lu: present %d", i, (int)(entry >> 63));
+			TH_LOG("page %lu: present %d", i, e.present);
 			mismatched++;
 		}
 	}
@@ -1158,16 +1075,13 @@ TEST_F(mapdrv, pagemap_present_bits_follow_the_map_mode)
 TEST_F(mapdrv, smaps_vmflags_mixedmap_only_when_inserting)
 {
 	bool inserting = self->info.map_mode != MAPDRV_MAP_FAULT;
-	const char *flags;
+	struct smaps_entry e;
 	char *map;
 
 	map = mmap(NULL, page_size, PROT_READ, MAP_SHARED, self->fd, 0);
 	ASSERT_NE(MAP_FAILED, map) TH_LOG("mmap: %s", strerror(errno));
-	flags = smaps_entry(map);
-	ASSERT_NE(NULL, flags) TH_LOG("no smaps entry for the mapping");
-	flags = strstr(flags, "VmFlags:");
-	ASSERT_NE(NULL, flags);
-	EXPECT_EQ(inserting, strstr(flags, " mm") != NULL) TH_LOG("%s", flags);
+	ASSERT_EQ(0, proc_smaps(map, &e)) TH_LOG("no smaps entry for the mapping");
+	EXPECT_EQ(inserting, vmflags_has(e.vmflags, "mm")) TH_LOG("%s", e.vmflags);
 	munmap(map, page_size);
 }
 
@@ -1189,7 +1103,7 @@ TEST_F(mapdrv, dontneed_then_touch_faults_the_page_back)
 		EXPECT_EQ('m', map[i]);
 	ASSERT_EQ(0, madvise((void *)map, len, MADV_DONTNEED))
 		TH_LOG("madvise: %s", strerror(errno));
-	EXPECT_EQ(0, smaps_kb((void *)map, "Rss:"));
+	EXPECT_EQ(0, smaps_rss_kb((void *)map));
 	ASSERT_EQ(0, ioctl(self->fd, MAPDRV_IOC_INFO, &before));
 	marker(want, 0);
 	EXPECT_STREQ(want, (char *)map);
@@ -1205,11 +1119,13 @@ TEST_F(mapdrv, vmsize_grows_by_mapping_at_mmap)
 	long before, after;
 	char *map;
 
-	before = status_kb("VmSize:");
+	/* A first fopen() may grow the heap: not in the numbers compared. */
+	status_vmsize_kb();
+	before = status_vmsize_kb();
 	ASSERT_LT(0, before) TH_LOG("no VmSize in /proc/self/status");
 	map = mmap(NULL, len, PROT_READ, MAP_SHARED, self->fd, 0);
 	ASSERT_NE(MAP_FAILED, map) TH_LOG("mmap: %s", strerror(errno));
-	after = status_kb("VmSize:");
+	after = status_vmsize_kb();
 	EXPECT_EQ(before + (long)(len / 1024), after);
 	munmap(map, len);
 }
@@ -1269,22 +1185,23 @@ TEST_F(mapdrv, pages_param_0444_and_matches_info)
 /* The allocation is named after its caller, not after freed init text. */
 TEST_F(mapdrv, vmallocinfo_names_the_buffer)
 {
-	char line[512], pages[32];
+	struct vmalloc_entry e;
+	char line[512];
 	int found = 0;
 	FILE *f;
 
-	snprintf(pages, sizeof(pages), " pages=%llu ",
-		 (unsigned long long)self->info.pages);
-	/* Line by line: on a busy host the file is larger than proc_text. */
+	/* Line by line: on a busy host the file is large. */
 	f = fopen("/proc/vmallocinfo", "re");
 	ASSERT_NE(NULL, f) TH_LOG("/proc/vmallocinfo: %s", strerror(errno));
 	while (fgets(line, sizeof(line), f))
-		if (strstr(line, " mapdrv_buffer_alloc+") &&
-		    strstr(line, " [mapdrv] ") && strstr(line, pages))
+		if (!parse_vmallocinfo_line(line, &e) &&
+		    strstr(e.caller, "mapdrv_buffer_alloc+") &&
+		    strstr(e.caller, " [mapdrv]") &&
+		    e.pages == (long)self->info.pages)
 			found++;
 	fclose(f);
-	EXPECT_EQ(1, found) TH_LOG("lines with mapdrv_buffer_alloc+ [mapdrv]%s",
-				   pages);
+	EXPECT_EQ(1, found) TH_LOG("lines of mapdrv_buffer_alloc+ [mapdrv], pages=%llu",
+				   (unsigned long long)self->info.pages);
 }
 
 /* ---- MAPDRV_IOC_WALK: the fault handler's walk, replayed ------------- */
@@ -1294,24 +1211,6 @@ static int walk(int fd, unsigned long page, struct mapdrv_walk_info *wi)
 	memset(wi, 0, sizeof(*wi));
 	wi->page = page;
 	return ioctl(fd, MAPDRV_IOC_WALK, wi);
-}
-
-/* The PFN /proc/self/pagemap shows for @addr (root sees real PFNs). */
-static uint64_t pagemap_pfn(const void *addr)
-{
-	uint64_t entry = 0;
-	int fd;
-
-	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	if (pread(fd, &entry, sizeof(entry),
-		  (uintptr_t)addr / page_size * sizeof(entry)) != sizeof(entry))
-		entry = 0;
-	close(fd);
-	if (!(entry >> 63))		/* not present */
-		return 0;
-	return entry & ((1ULL << 55) - 1);
 }
 
 TEST_F(mapdrv, walk_agrees_with_vmalloc_to_page)
@@ -1357,9 +1256,15 @@ static bool five_level_paging(void)
 		munmap(p, page_size);
 	return high;
 #else
-	const char *cpuinfo = read_file("/proc/cpuinfo");
+	char line[4096];
+	bool la57 = false;
+	FILE *f = fopen("/proc/cpuinfo", "re");
 
-	return cpuinfo && strstr(cpuinfo, " la57");
+	while (f && !la57 && fgets(line, sizeof(line), f))
+		la57 = !strncmp(line, "flags", 5) && strstr(line, " la57");
+	if (f)
+		fclose(f);
+	return la57;
 #endif
 }
 
@@ -1523,6 +1428,13 @@ TEST_F(mapdrv, walk_bad_pointer_efault)
 	ASSERT_EQ(EFAULT, errno) TH_LOG("MAPDRV_IOC_WALK: %s", strerror(errno));
 }
 
+/* The timing runs first; the copy back to the bad pointer fails. */
+TEST_F(mapdrv, walk_bench_bad_pointer_efault)
+{
+	ASSERT_EQ(-1, ioctl(self->fd, MAPDRV_IOC_WALK_BENCH, (void *)8));
+	ASSERT_EQ(EFAULT, errno) TH_LOG("MAPDRV_IOC_WALK_BENCH: %s", strerror(errno));
+}
+
 /* 0 when the walk on fd *@arg fails with EPERM. */
 static int walk_refused(void *arg)
 {
@@ -1660,338 +1572,7 @@ TEST_F(mapdrv, unload_refused_while_child_maps)
 	close(ready[0]);
 }
 
-/*
- * The tests below unload the module and load it again from MAPDRV_KO
- * with the parameters it had.  They come last: the fixtures run in the
- * order they are defined.
- */
-FIXTURE(reload) {
-	int fd;
-	struct mapdrv_info info;
-	char params[96];
-};
-
-FIXTURE_SETUP(reload)
-{
-	self->fd = open_device(_metadata, &self->info);
-	ASSERT_LE(0, self->fd);
-	ASSERT_NE(NULL, getenv("MAPDRV_KO"))
-		TH_LOG("set MAPDRV_KO to the path of mapdrv.ko to test reloading");
-	ASSERT_EQ(0, module_params(self->params, sizeof(self->params)))
-		TH_LOG("%s: %s", SYSFS_PARAMS, strerror(errno));
-}
-
-/* Whatever failed, leave the module loaded for the tests that follow. */
-FIXTURE_TEARDOWN(reload)
-{
-	if (self->fd >= 0)
-		close(self->fd);
-	if (access(SYSFS_MODULE, F_OK) && load_module(self->params))
-		TH_LOG("reloading %s %s: %s", getenv("MAPDRV_KO"),
-		       self->params, strerror(errno));
-}
-
-static void unload(struct __test_metadata *_metadata, int *fd)
-{
-	close(*fd);
-	*fd = -1;
-	ASSERT_EQ(0, unload_module())
-		TH_LOG("delete_module: %s", strerror(errno));
-	EXPECT_NE(0, access(MAPDRV_DEVICE, F_OK))
-		TH_LOG("%s is still there", MAPDRV_DEVICE);
-}
-
-static void reload_as_before(struct __test_metadata *_metadata,
-			     const char *params,
-			     const struct mapdrv_info *before)
-{
-	char want[MARKER_MAX], got[MARKER_MAX];
-	struct mapdrv_info info;
-	unsigned long last;
-	int fd;
-
-	ASSERT_EQ(0, load_module(params))
-		TH_LOG("finit_module %s %s: %s", getenv("MAPDRV_KO"), params,
-		       strerror(errno));
-	fd = open_device(_metadata, &info);
-	ASSERT_LE(0, fd);
-	EXPECT_EQ(before->pages, info.pages);
-	EXPECT_EQ(before->flags, info.flags);
-
-	last = info.pages - 1;
-	EXPECT_EQ((ssize_t)sizeof(got),
-		  pread(fd, got, sizeof(got), last * page_size))
-		TH_LOG("pread: %s", strerror(errno));
-	marker(want, last);
-	EXPECT_STREQ(want, got);
-	close(fd);
-}
-
-TEST_F(reload, unload_works_when_unused)
-{
-	unload(_metadata, &self->fd);
-	reload_as_before(_metadata, self->params, &self->info);
-}
-
-static void load_must_fail(struct __test_metadata *_metadata,
-			   const char *params, int err)
-{
-	int ret = load_module(params);
-
-	EXPECT_EQ(-1, ret);
-	EXPECT_EQ(err, errno) TH_LOG("finit_module %s: %s", params,
-				     strerror(errno));
-	/* Loaded after all: take it out again, or the reload cannot work. */
-	if (!ret)
-		unload_module();
-}
-
-TEST_F(reload, load_with_0_pages_einval)
-{
-	unload(_metadata, &self->fd);
-	load_must_fail(_metadata, "pages=0", EINVAL);
-	reload_as_before(_metadata, self->params, &self->info);
-}
-
-TEST_F(reload, load_with_4294967295_pages_einval)
-{
-	unload(_metadata, &self->fd);
-	load_must_fail(_metadata, "pages=4294967295", EINVAL);
-	reload_as_before(_metadata, self->params, &self->info);
-}
-
-TEST_F(reload, load_with_an_unknown_map_mode_einval)
-{
-	unload(_metadata, &self->fd);
-	load_must_fail(_metadata, "map=lazy", EINVAL);
-	EXPECT_NE(0, access(SYSFS_MODULE, F_OK));
-	reload_as_before(_metadata, self->params, &self->info);
-}
-
-TEST_F(reload, load_with_a_mode_beyond_0777_einval)
-{
-	unload(_metadata, &self->fd);
-	load_must_fail(_metadata, "mode=01777", EINVAL);
-	reload_as_before(_metadata, self->params, &self->info);
-}
-
-/* Run @fn in a child that is uid/gid nobody; true when it returned 0. */
-static bool as_nobody(int (*fn)(void *), void *arg)
-{
-	int status;
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return false;
-	if (pid == 0) {
-		if (setgid(65534) || setuid(65534))
-			_exit(126);
-		_exit(fn(arg));
-	}
-	if (waitpid(pid, &status, 0) != pid)
-		return false;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
-/* 0 when an open for reading and writing fails with EACCES. */
-static int open_denied(void *arg)
-{
-	(void)arg;
-	return open(MAPDRV_DEVICE, O_RDWR) < 0 && errno == EACCES ? 0 : 1;
-}
-
-/* 0 when open, mmap and the marker work, and the walk is refused. */
-static int open_and_map(void *arg)
-{
-	struct mapdrv_walk_info wi = { .page = 0 };
-	char *map;
-	int fd;
-
-	(void)arg;
-	fd = open(MAPDRV_DEVICE, O_RDWR);
-	if (fd < 0)
-		return 1;
-	map = mmap(NULL, page_size, PROT_READ, MAP_SHARED, fd, 0);
-	if (map == MAP_FAILED || strncmp(map, "mapdrv page 0", 14))
-		return 2;
-	/* PFNs and kernel addresses stay root's whatever the mode. */
-	if (ioctl(fd, MAPDRV_IOC_WALK, &wi) != -1 || errno != EPERM)
-		return 3;
-	return 0;
-}
-
-TEST_F(reload, unprivileged_open_is_eacces_by_default)
-{
-	struct stat st;
-
-	ASSERT_EQ(0, stat(MAPDRV_DEVICE, &st));
-	ASSERT_EQ(0600, st.st_mode & 07777);
-	EXPECT_TRUE(as_nobody(open_denied, NULL));
-}
-
-/* The classroom switch: mode=0666 lets every user map the buffer. */
-TEST_F(reload, mode_0666_lets_users_map_but_not_walk)
-{
-	char params[128];
-	struct stat st;
-
-	unload(_metadata, &self->fd);
-	snprintf(params, sizeof(params), "%s mode=0666", self->params);
-	ASSERT_EQ(0, load_module(params)) TH_LOG("load %s: %s", params, strerror(errno));
-	ASSERT_EQ(0, stat(MAPDRV_DEVICE, &st));
-	EXPECT_EQ(0666, st.st_mode & 07777);
-	EXPECT_TRUE(as_nobody(open_and_map, NULL));
-	ASSERT_EQ(0, unload_module()) TH_LOG("unload: %s", strerror(errno));
-	reload_as_before(_metadata, self->params, &self->info);
-}
-
-/*
- * VmallocUsed, exact to the page.  Since 7.1 it is a vmstat counter: each
- * CPU keeps its share of the count to itself up to a threshold, so that
- * after a module gave back every page a read can still be off by tens of
- * kB (5340 kB against 5276 after a huge=1 cycle).  Writing stat_refresh
- * first folds every CPU's share into the total: the count is then exact,
- * and one page leaked (4 kB) still shows.  6.x has the file too and
- * VmallocUsed was exact there already: the write changes nothing.  -1 if
- * the fold or the read failed.
- */
-static long vmalloc_used_kb(void)
-{
-	char line[128];
-	long kb = -1;
-	FILE *f;
-	int fd;
-
-	fd = open("/proc/sys/vm/stat_refresh", O_WRONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		ssize_t n = write(fd, "1", 1);
-
-		close(fd);
-		if (n != 1)
-			return -1;
-	}
-	f = fopen("/proc/meminfo", "re");
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmallocUsed: %ld kB", &kb) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return kb;
-}
-
-/* How many tasks the system has: the last field of /proc/loadavg. */
-static long nr_tasks(void)
-{
-	char buf[128], *slash;
-
-	if (read_text("/proc/loadavg", buf, sizeof(buf)))
-		return -1;
-	slash = strchr(buf, '/');
-	return slash ? strtol(slash + 1, NULL, 10) : -1;
-}
-
-/*
- * VmallocUsed once it holds still: kernel stacks are vmalloc'd, and a
- * kworker starting or ending moves the count while we look.  Returns the
- * value and the task count it was read with.
- */
-static long settled_vmalloc_kb(long *tasks)
-{
-	long kb = vmalloc_used_kb(), again;
-
-	for (int i = 0; i < 10; i++) {
-		*tasks = nr_tasks();
-		usleep(20000);
-		again = vmalloc_used_kb();
-		if (again == kb && nr_tasks() == *tasks)
-			break;
-		kb = again;
-	}
-	return kb;
-}
-
-/*
- * 100 loads and unloads through libkmod with buffer sizes from 1 page
- * up and every map mode: each unload gives back every page (VmallocUsed returns to what it
- * was with the module out, whenever the kernel runs as many tasks as
- * then: another task's stack is not ours), and each load serves its last
- * page's marker.
- */
-TEST_F_TIMEOUT(reload, load_unload_100_cycles_give_back_vmalloc, 300)
-{
-	static const unsigned int sizes[] = { 1, 2, 3, 17, 64, 511, 512, 513, 1024, 4096 };
-	char params[64], want[MARKER_MAX], got[MARKER_MAX];
-	long baseline, now, base_tasks, tasks;
-	char *map;
-	int fd, compared = 0;
-	unsigned int pages;
-
-	unload(_metadata, &self->fd);
-	baseline = settled_vmalloc_kb(&base_tasks);
-	ASSERT_LT(0, baseline) TH_LOG("VmallocUsed: no value, or stat_refresh failed");
-	for (int i = 0; i < 100; i++) {
-		pages = sizes[i % (sizeof(sizes) / sizeof(sizes[0]))];
-		snprintf(params, sizeof(params), "pages=%u huge=%d map=%s",
-			 pages, i & 1, map_names[i % MAPDRV_MAP_MODES]);
-		ASSERT_EQ(0, load_module(params))
-			TH_LOG("cycle %d: load %s: %s", i, params, strerror(errno));
-		fd = open(MAPDRV_DEVICE, O_RDONLY);
-		ASSERT_LE(0, fd) TH_LOG("cycle %d: open: %s", i, strerror(errno));
-		ASSERT_EQ((ssize_t)sizeof(got),
-			  pread(fd, got, sizeof(got), (off_t)(pages - 1) * page_size));
-		marker(want, pages - 1);
-		ASSERT_STREQ(want, got) TH_LOG("cycle %d", i);
-		/* Mapped too, so that every map mode's path runs and unwinds. */
-		map = mmap(NULL, pages * page_size, PROT_READ, MAP_SHARED, fd, 0);
-		ASSERT_NE(MAP_FAILED, map) TH_LOG("cycle %d: mmap: %s", i, strerror(errno));
-		ASSERT_STREQ(want, map + (pages - 1) * page_size) TH_LOG("cycle %d", i);
-		munmap(map, pages * page_size);
-		close(fd);
-		ASSERT_EQ(0, unload_module())
-			TH_LOG("cycle %d: unload: %s", i, strerror(errno));
-		now = settled_vmalloc_kb(&tasks);
-		if (tasks != base_tasks) {
-			/* Another task came or went: start over from here. */
-			baseline = now;
-			base_tasks = tasks;
-			continue;
-		}
-		compared++;
-		ASSERT_EQ(baseline, now) TH_LOG("cycle %d (%s): VmallocUsed %ld kB, was %ld kB",
-						i, params, now, baseline);
-	}
-	/* Most cycles must have been compared, or the test proved nothing. */
-	EXPECT_LE(90, compared);
-	reload_as_before(_metadata, self->params, &self->info);
-}
-
-/*
- * Without the device, load MAPDRV_KO with MAPDRV_MODPARAMS (libkmod) and
- * unload it at the end; skip when there is nothing to load.  On 6.1
- * SKIP() in a fixture setup does not stop the test body, so the skip is
- * decided here.
- */
 int main(int argc, char **argv)
 {
-	const char *params = getenv("MAPDRV_MODPARAMS");
-	bool loaded = false;
-	int ret;
-
-	page_size = sysconf(_SC_PAGESIZE);
-	if (access(MAPDRV_DEVICE, F_OK)) {
-		if (!getenv("MAPDRV_KO"))
-			ksft_exit_skip("%s: %s (load mapdrv.ko or set MAPDRV_KO)\n",
-				       MAPDRV_DEVICE, strerror(errno));
-		if (load_module(params ? params : ""))
-			ksft_exit_skip("loading %s %s: %s\n", getenv("MAPDRV_KO"),
-				       params ? params : "", strerror(errno));
-		loaded = true;
-	}
-	ret = test_harness_run(argc, argv);
-	if (loaded && unload_module()) {
-		/* Something still holds the module: a failure of its own. */
-		ksft_print_msg("unloading %s: %s\n", MODULE_NAME, strerror(errno));
-		ret = KSFT_FAIL;
-	}
-	return ret;
+	return mapdrv_suite_main(argc, argv);
 }

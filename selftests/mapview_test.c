@@ -31,20 +31,11 @@
 #include "kselftest_harness.h"
 #include "mapdrv_module.h"
 #include "mapdrv_uapi.h"
+#include "mapview_run.h"
 
 static const char *const map_mode_names[] = MAPDRV_MAP_NAMES;
 
 #define STEPS 7
-
-/* procps, by full path: busybox's applets come first in the guest's PATH. */
-#define PROCPS_PS	"/usr/bin/ps"
-#define PROCPS_PMAP	"/usr/bin/pmap"
-#define PROCPS_FREE	"/usr/bin/free"
-
-/* /proc/meminfo as free(1) shows it, in kB. */
-struct mem {
-	long total, free, available, shared, buff_cache;
-};
 
 /* What procps's tools said about mapview, paused after one step. */
 struct procps_view {
@@ -52,8 +43,9 @@ struct procps_view {
 	long pmap_kbytes, pmap_rss_kb;	/* pmap -x PID: its total line */
 	long pmap_shared_rss_kb;	/* pmap -X PID: Rss of the mapdrv */
 	long pmap_private_rss_kb;	/*   lines rw-s and rw-p, -1: none */
-	struct mem free;		/* free -k: its Mem: line */
-	struct mem before, after;	/* /proc/meminfo just around free */
+	struct freecols free;		/* free -k: its Mem: line */
+	struct freecols before, after;	/* /proc/meminfo just around free */
+	int free_tries;			/* read_free_between()'s */
 };
 
 /* What this test read while mapview was paused after step i. */
@@ -85,63 +77,33 @@ struct mapview_run {
 	char err[4096];		/* mapview's stderr, for the log */
 };
 
-static const char *mapview_path(void)
+/*
+ * @field ("Rss:") of /proc/@pid/smaps in the entry of the shared mapping
+ * of the device, "rw-s ... /dev/mapdrv"; -1: none.
+ */
+static long device_smaps_kb(pid_t pid, const char *field)
 {
-	const char *p = getenv("MAPVIEW");
-
-	return p ? p : "userspace/mapview";
-}
-
-static long proc_field_kb(pid_t pid, const char *file, const char *path_match,
-			  const char *field)
-{
-	char name[64], line[512];
-	int in = path_match == NULL;
+	char *smaps = slurp(pid, "smaps");
+	size_t flen = strlen(field);
+	bool in = false;
 	long kb = -1;
-	FILE *f;
 
-	snprintf(name, sizeof(name), "/proc/%d/%s", pid, file);
-	f = fopen(name, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
+	for (const char *l = smaps; l && *l; l = next_line(l)) {
 		unsigned long a, b;
 		char perms[8];
 
-		if (path_match && sscanf(line, "%lx-%lx %7s", &a, &b, perms) == 3) {
-			/* The shared mapping of the device: "rw-s ... /dev/mapdrv". */
-			in = perms[3] == 's' && strstr(line, path_match);
+		if (sscanf(l, "%lx-%lx %7s", &a, &b, perms) == 3) {
+			in = perms[3] == 's' && memmem(l, strchrnul(l, '\n') - l, MAPDRV_DEVICE,
+						       strlen(MAPDRV_DEVICE));
 			continue;
 		}
-		if (in && !strncmp(line, field, strlen(field))) {
-			kb = strtol(line + strlen(field), NULL, 10);
+		if (in && !strncmp(l, field, flen)) {
+			kb = strtol(l + flen, NULL, 10);
 			break;
 		}
 	}
-	fclose(f);
+	free(smaps);
 	return kb;
-}
-
-/* Field 10 of /proc/PID/stat: the minor faults, getrusage()'s ru_minflt. */
-static long proc_minflt(pid_t pid)
-{
-	char name[64], buf[1024], *p;
-	long v = -1;
-	FILE *f;
-	size_t n;
-
-	snprintf(name, sizeof(name), "/proc/%d/stat", pid);
-	f = fopen(name, "r");
-	if (!f)
-		return -1;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	/* After "pid (comm) ": state ppid pgrp session tty_nr tpgid flags minflt. */
-	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %ld", &v) != 1)
-		return -1;
-	return v;
 }
 
 /*
@@ -164,99 +126,6 @@ static long gate_kb(pid_t pid)
 			kb += (b - a) / 1024;
 	fclose(f);
 	return kb;
-}
-
-/* /proc/meminfo's fields as free(1) adds them up. */
-static int read_mem(struct mem *m)
-{
-	long buffers = -1, cached = -1, sreclaimable = -1, v;
-	char line[256], key[64];
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	memset(m, 0xff, sizeof(*m));	/* -1 everywhere */
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%63[^:]: %ld", key, &v) != 2)
-			continue;
-		if (!strcmp(key, "MemTotal"))
-			m->total = v;
-		else if (!strcmp(key, "MemFree"))
-			m->free = v;
-		else if (!strcmp(key, "MemAvailable"))
-			m->available = v;
-		else if (!strcmp(key, "Shmem"))
-			m->shared = v;
-		else if (!strcmp(key, "Buffers"))
-			buffers = v;
-		else if (!strcmp(key, "Cached"))
-			cached = v;
-		else if (!strcmp(key, "SReclaimable"))
-			sreclaimable = v;
-	}
-	fclose(f);
-	/* procps 4: buff/cache = Buffers + Cached + SReclaimable. */
-	if (buffers >= 0 && cached >= 0 && sreclaimable >= 0)
-		m->buff_cache = buffers + cached + sreclaimable;
-	return 0;
-}
-
-/*
- * Run @argv (argv[0] a full path, no shell, no PATH) with its stdout in
- * @out (what fits; the rest is drained) and its stderr discarded.
- * Returns its exit status, 127 when it could not be run, -1 on error.
- */
-static int run_tool(char *const argv[], char *out, size_t len)
-{
-	int p[2], status;
-	size_t n = 0;
-	ssize_t got;
-	pid_t pid;
-	char sink[512];
-
-	out[0] = '\0';
-	if (pipe(p))
-		return -1;
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-
-		dup2(p[1], 1);
-		if (null >= 0)
-			dup2(null, 2);
-		close(p[0]);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(p[1]);
-	for (;;) {
-		if (n + 1 < len)
-			got = read(p[0], out + n, len - 1 - n);
-		else
-			got = read(p[0], sink, sizeof(sink));
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			break;
-		if (n + 1 < len)
-			n += got;
-	}
-	out[n] = '\0';
-	close(p[0]);
-	if (waitpid(pid, &status, 0) < 0)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/* Whether @path runs and says it is procps's ("ps from procps-ng 4.0.2"). */
-static bool is_procps(const char *path)
-{
-	char *argv[] = { (char *)path, "-V", NULL };
-	char out[256];
-
-	return run_tool(argv, out, sizeof(out)) == 0 && strstr(out, "procps");
 }
 
 /* The tokens of @line, up to @max, in place. */
@@ -308,7 +177,6 @@ static void read_procps(pid_t pid, struct procps_view *v, int flags)
 	char *ps[] = { PROCPS_PS, "-o", "vsz=,rss=", "-p", pidstr, NULL };
 	char *pmap_x[] = { PROCPS_PMAP, "-x", pidstr, NULL };
 	char *pmap_X[] = { PROCPS_PMAP, "-X", pidstr, NULL };
-	char *free_k[] = { PROCPS_FREE, "-k", NULL };
 	char *line;
 
 	memset(v, 0xff, sizeof(*v));	/* -1 everywhere */
@@ -335,19 +203,7 @@ static void read_procps(pid_t pid, struct procps_view *v, int flags)
 
 	if (!(flags & RUN_FREE))
 		return;
-	/* "Mem:  total used free shared buff/cache available", just read. */
-	read_mem(&v->before);
-	if (run_tool(free_k, out, sizeof(out)) == 0) {
-		long used;
-
-		line = strstr(out, "Mem:");
-		if (!line || sscanf(line, "Mem: %ld %ld %ld %ld %ld %ld",
-				    &v->free.total, &used, &v->free.free,
-				    &v->free.shared, &v->free.buff_cache,
-				    &v->free.available) != 6)
-			memset(&v->free, 0xff, sizeof(v->free));
-	}
-	read_mem(&v->after);
+	read_free_between(&v->before, &v->free, &v->after, &v->free_tries);
 }
 
 /* VSZ of @pid as busybox ps prints it ("6564" or "6m"), in kB. */
@@ -393,36 +249,17 @@ static struct mapdrv_info device_info(void)
 static void read_independent(pid_t pid, struct independent *s, int flags)
 {
 	s->minflt = proc_minflt(pid);
-	s->vsz_kb = proc_field_kb(pid, "status", NULL, "VmSize:");
-	s->vmrss_kb = proc_field_kb(pid, "status", NULL, "VmRSS:");
-	s->rss_anon_kb = proc_field_kb(pid, "status", NULL, "RssAnon:");
-	s->rollup_rss_kb = proc_field_kb(pid, "smaps_rollup", NULL, "Rss:");
-	s->rollup_anon_kb = proc_field_kb(pid, "smaps_rollup", NULL, "Anonymous:");
-	s->smaps_rss_kb = proc_field_kb(pid, "smaps", "/dev/mapdrv", "Rss:");
+	s->vsz_kb = proc_field(pid, "status", "VmSize:");
+	s->vmrss_kb = proc_field(pid, "status", "VmRSS:");
+	s->rss_anon_kb = proc_field(pid, "status", "RssAnon:");
+	s->rollup_rss_kb = proc_field(pid, "smaps_rollup", "Rss:");
+	s->rollup_anon_kb = proc_field(pid, "smaps_rollup", "Anonymous:");
+	s->smaps_rss_kb = device_smaps_kb(pid, "Rss:");
 	s->gate_kb = gate_kb(pid);
 	s->module_faults = (long long)device_info().faults;
 	s->ps_vsz_kb = flags & RUN_TEXT ? -1 : ps_vsz_kb(pid);
 	if (flags & (RUN_PS | RUN_PMAP_X | RUN_PMAP_XX | RUN_FREE))
 		read_procps(pid, &s->procps, flags);
-}
-
-/*
- * Read stderr up to the next prompt: "-- step N: ..." gives N, the one
- * after the last step ("-- end: ...") STEPS, the end of the stream -1.
- */
-static int wait_prompt(FILE *err, char *log, size_t loglen)
-{
-	char line[512];
-	int step;
-
-	while (fgets(line, sizeof(line), err)) {
-		if (sscanf(line, "-- step %d:", &step) == 1)
-			return step;
-		if (!strncmp(line, "-- end:", 7))
-			return STEPS;
-		strncat(log, line, loglen - strlen(log) - 1);
-	}
-	return -1;
 }
 
 /*
@@ -433,104 +270,40 @@ static int wait_prompt(FILE *err, char *log, size_t loglen)
  */
 static int run_mapview(struct mapview_run *r, const char *extra, int flags)
 {
-	int in[2], out[2], err[2], step;
-	char *json = NULL;
-	size_t len = 0;
-	FILE *ferr, *fout;
-	pid_t pid;
+	/* RUN_TEXT: --step twice, no --json; the tables go to /dev/null. */
+	const char *argv[] = {
+		"mapview", "--step", flags & RUN_TEXT ? "--step" : "--json", extra, NULL,
+	};
+	struct mapview_child c;
+	int step;
 
 	memset(r, 0, sizeof(*r));
-	if (pipe(in) || pipe(out) || pipe(err))
+	if (mapview_start(&c, argv, !(flags & RUN_TEXT)))
 		return -1;
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		const char *mode = flags & RUN_TEXT ? "--step" : "--json";
-
-		dup2(in[0], 0);
-		if (flags & RUN_TEXT) {
-			/* The tables are not read: nothing must block on them. */
-			int null = open("/dev/null", O_WRONLY);
-
-			dup2(null, 1);
-		} else {
-			dup2(out[1], 1);
-		}
-		dup2(err[1], 2);
-		close(in[1]);
-		close(out[0]);
-		close(err[0]);
-		execl(mapview_path(), "mapview", "--step", mode, extra,
-		      (char *)NULL);
-		_exit(127);
-	}
-	close(in[0]);
-	close(out[1]);
-	close(err[1]);
-	ferr = fdopen(err[0], "r");
-	fout = fdopen(out[0], "r");
-
-	while ((step = wait_prompt(ferr, r->err, sizeof(r->err))) >= 0) {
+	while ((step = mapview_prompt(&c, r->err, sizeof(r->err), NULL)) >= 0) {
+		if (step == PROMPT_END)
+			step = STEPS;	/* the pause after the last step */
 		/* Step - 1 is taken and mapview is idle: read its numbers. */
 		if (step >= 1 && step <= STEPS) {
-			read_independent(pid, &r->seen[step - 1], flags);
+			read_independent(c.pid, &r->seen[step - 1], flags);
 			r->nread = step;
 		}
-		if (write(in[1], "\n", 1) != 1)
+		if (mapview_resume(&c))
 			break;
 		/* After the last pause mapview writes the JSON: go read it. */
 		if (step == STEPS)
 			break;
 	}
-	close(in[1]);
 	/* The JSON, then whatever mapview said on stderr after the last step. */
-	{
-		char buf[4096];
-		size_t n;
-
-		while ((n = fread(buf, 1, sizeof(buf), fout)) > 0) {
-			char *more = realloc(json, len + n + 1);
-
-			if (!more)
-				break;
-			json = more;
-			memcpy(json + len, buf, n);
-			len += n;
-			json[len] = '\0';
-		}
-	}
-	wait_prompt(ferr, r->err, sizeof(r->err));
-	fclose(ferr);
-	fclose(fout);
-	waitpid(pid, &r->status, 0);
-	r->status = WIFEXITED(r->status) ? WEXITSTATUS(r->status) : 128;
+	r->root = mapview_finish(&c, r->err, sizeof(r->err), &r->status);
 	if (flags & RUN_TEXT)
 		return r->status ? -1 : 0;
-	r->root = json ? json_tokener_parse(json) : NULL;
-	free(json);
 	return r->root ? 0 : -1;
-}
-
-static struct json_object *get(struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-
-	json_object_object_get_ex(o, key, &v);
-	return v;
-}
-
-static long long get_int(struct json_object *o, const char *key)
-{
-	struct json_object *v = get(o, key);
-
-	return v && json_object_is_type(v, json_type_int) ?
-	       json_object_get_int64(v) : -1;
 }
 
 static struct json_object *step(struct mapview_run *r, int i)
 {
-	return json_object_array_get_idx(get(r->root, "steps"), i);
+	return arr_idx(get(r->root, "steps"), i);
 }
 
 /*
@@ -587,9 +360,9 @@ static bool status_is_exact(long page_size)
 		long before, status, after;
 
 		m[i * page_size] = 1;
-		before = proc_field_kb(self, "smaps_rollup", NULL, "Anonymous:");
-		status = proc_field_kb(self, "status", NULL, "RssAnon:");
-		after = proc_field_kb(self, "smaps_rollup", NULL, "Anonymous:");
+		before = proc_field(self, "smaps_rollup", "Anonymous:");
+		status = proc_field(self, "status", "RssAnon:");
+		after = proc_field(self, "smaps_rollup", "Anonymous:");
 		exact = status >= 0 && (status == before || status == after);
 	}
 	munmap(m, 8 * page_size);
@@ -783,14 +556,6 @@ TEST_F(mapview, private_page_has_its_own_frame)
 	EXPECT_NE(get_int(pf, "user_pfn"), get_int(pf, "kernel_pfn"));
 	EXPECT_EQ(self->page_kb,
 		  get_int(get(step(&self->run, 5), "smaps_private"), "Anonymous"));
-}
-
-/* A JSON object's @key, -1 when it or the object is null. */
-static long long sub_int(struct json_object *o, const char *obj, const char *key)
-{
-	struct json_object *sub = get(o, obj);
-
-	return sub ? get_int(sub, key) : -1;
 }
 
 /*
@@ -999,23 +764,15 @@ TEST_F_TIMEOUT(procps, pmap_X_shows_the_device_mappings_rss, PROCPS_TIMEOUT)
 	EXPECT_LT(0, self->run.seen[5].procps.pmap_private_rss_kb);
 }
 
-/* @v lies within @slack of [min(a, b), max(a, b)]. */
-static bool near(long v, long a, long b, long slack)
-{
-	long lo = a < b ? a : b, hi = a < b ? b : a;
-
-	return v >= lo - slack && v <= hi + slack;
-}
-
 /*
  * free(1) is a view of /proc/meminfo, read at its own moment: MemTotal
  * does not move, so free's total is mapview's to the kB.  The rest moves
  * with the system (free's own process, the per-CPU page lists, slab), so
  * each column is held to the /proc/meminfo this test read just before
- * and just after free ran, within FREE_SLACK_KB, and to mapview's
- * snapshot of the step within FREE_DRIFT_KB (ps and pmap ran between).
+ * and just after free ran, within FREE_SLACK_KB (read_free_between()),
+ * and to mapview's snapshot of the step within FREE_DRIFT_KB (ps and
+ * pmap ran between).
  */
-#define FREE_SLACK_KB	512
 #define FREE_DRIFT_KB	4096
 
 TEST_F_TIMEOUT(procps, free_shows_meminfo, PROCPS_TIMEOUT)
@@ -1046,9 +803,9 @@ TEST_F_TIMEOUT(procps, free_shows_meminfo, PROCPS_TIMEOUT)
 		for (size_t c = 0; c < sizeof(col) / sizeof(col[0]); c++) {
 			EXPECT_TRUE(near(col[c].free, col[c].before, col[c].after,
 					 FREE_SLACK_KB))
-				TH_LOG("step %d: %s %ld kB, /proc/meminfo %ld then %ld kB",
+				TH_LOG("step %d: %s %ld kB, /proc/meminfo %ld then %ld kB (try %d)",
 				       i, col[c].name, col[c].free, col[c].before,
-				       col[c].after);
+				       col[c].after, v->free_tries);
 			EXPECT_TRUE(near(col[c].free, col[c].mapview, col[c].mapview,
 					 FREE_DRIFT_KB))
 				TH_LOG("step %d: %s %ld kB, mapview %ld kB", i,
@@ -1104,15 +861,13 @@ static int run_as_nobody(const char *args, char *out, size_t len)
 
 	if (pipe(p))
 		return -1;
-	pid = fork();
+	pid = fork_as_nobody();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
 		dup2(p[1], 1);
 		dup2(p[1], 2);
 		close(p[0]);
-		if (setgid(65534) || setuid(65534))
-			_exit(126);
 		snprintf(cmd, sizeof(cmd), "%s %s", mapview_path(), args);
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);

@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# What 'make check' runs inside each VM: the device's suite, mapview's
-# suite and, on a kernel with kmemleak, a leak scan after both.  Prints
+# What 'make check' runs inside each VM: the device's suites, mapview's
+# and, on a kernel with kmemleak, a leak scan after them.  Prints
 # TAP; exits non-zero if anything failed.
 dir=$(dirname "$0")
 # The tree's layout, in the tree or in build/arm64/ for the arm64 guests.
@@ -15,6 +15,17 @@ if [ -e $kmemleak ]; then
 	echo scan >$kmemleak
 	echo clear >$kmemleak
 fi
+
+# Run a suite, its test lines named with the map mode ("ok 3 map=fault:
+# mapdrv.marker_starts_every_page"): every suite below runs once per mode,
+# and a failure must say in which.  Keeps the suite's exit status.
+in_mode() {
+	{ "$@"; echo $? >"$tmp/rc"; } |
+		sed "s/^\(\(not \)*ok [0-9]* \)/\1map=$map: /"
+	return "$(cat "$tmp/rc")"
+}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 
 # The parameters vmrun loaded the module with, less any map= of theirs.
 base_params=$(echo " ${MAPDRV_MODPARAMS:-} " | sed 's/ map=[^ ]*//g')
@@ -29,16 +40,22 @@ for map in fault faultaround premap; do
 		status=1
 		continue
 	fi
-	"$dir/mapdrv_test" || status=1
-	"$dir/mapview_test" || status=1
+	in_mode "$dir/mapdrv_test" || status=1
+	in_mode "$dir/mapview_test" || status=1
 	# The short stress run; 'make stress' runs the long one.
-	MAPDRV_STRESS_SECONDS=${MAPDRV_STRESS_SECONDS:-6} "$dir/stress_test" || status=1
-	# Real tools (Python's mmap, fio) and pages pinned across rmmod
-	# (vmsplice, io_uring), in every mode: each maps the pages its own
-	# way.  Both reload the module, so they come last.
-	"$dir/tools_test.sh" || status=1
-	"$dir/pin_test" || status=1
+	in_mode env MAPDRV_STRESS_SECONDS="${MAPDRV_STRESS_SECONDS:-6}" "$dir/stress_test" || status=1
+	# Unloading and loading again, real tools (Python's mmap, fio) and
+	# pages pinned across rmmod (vmsplice, io_uring), in every mode:
+	# each maps the pages its own way.  All reload the module, so they
+	# come last, one at a time.
+	in_mode "$dir/reload_test" || status=1
+	in_mode "$dir/tools_test.sh" || status=1
+	in_mode "$dir/pin_test" || status=1
 done
+
+# mapview's lessons, once: the module is loaded (the last map mode), and
+# the free lesson's test reloads it with MAPDRV_MODPARAMS after its run.
+"$dir/lessons_test" || status=1
 
 # Only the debug kernel can inject faults: there it must run.  It loads
 # the module as it needs (premap included), so once is enough.
