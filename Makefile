@@ -4,8 +4,8 @@
 #
 #   make            the module for the running kernel (KDIR) and the tools
 #   make check      build everything, run the tests in QEMU on the matrix
-#   make demo       boot a VM and run userspace/mapview (MAP=premap,
-#                   KERNEL=7.3, ARCH=arm64...)
+#   make demo       boot a VM and run userspace/mapview (LESSON=cow,
+#                   MAP=premap, DEMO_KERNEL=7.3, ARCH=arm64...)
 #   make deps       install host packages, fetch the Debian kernels
 #   make vm-modules the module for every kernel of the matrix (build/K/)
 #   make arm64-userspace  mapview and the suites for the arm64 guests
@@ -13,7 +13,7 @@
 #   make stress     the long stress run, then trinity and stress-ng
 #                   (DURATION=600 FUZZ_SECONDS=300 KERNEL=debug SEED=1)
 #   make bench      the benchmark in one VM (BENCH_SIZES=4,64,256 BENCH_RUNS=7
-#                   BENCH_JSON=build/bench.json BENCH_KERNEL=6.12)
+#                   BENCH_ROUNDS=101 BENCH_JSON=build/bench.json BENCH_KERNEL=6.12)
 #   make lint       checkpatch, sparse, W=1, gcc/clang, cppcheck
 #   make dkms-check DKMS round trip per kernel, in a throw-away tree
 #   make deb        the Debian packages mapdrv-dkms and mapview, into build/deb/
@@ -50,6 +50,9 @@ DESTDIR ?=
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 USER_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -Imodule \
 	       -Iuserspace -DMAPDRV_VERSION=\"$(VERSION)\"
+# The segments lesson shows constants in an r--p line of their own: the
+# default on x86_64, not on arm64, whose ld puts .rodata with the text.
+USER_LDFLAGS := -Wl,-z,separate-code
 TEST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 \
 	       -Imodule -Iuserspace -isystem $(HARNESS_DIR)
 # Evaluated when a recipe runs, after 'make deps' has installed them.
@@ -57,17 +60,21 @@ PKGS := smartcols json-c libkmod
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) $(CROSS_LDFLAGS)
 
-MAPVIEW_SRCS := $(addprefix userspace/,mapview.c procfs.c snapshot.c \
-		  frames.c module_info.c report_text.c report_json.c)
+MAPVIEW_SRCS := $(addprefix userspace/,mapview.c steps.c lessons.c \
+		  lesson_device.c lesson_segments.c lesson_heap.c lesson_mmap.c \
+		  lesson_demand.c lesson_cow.c lesson_free.c subject.c procfs.c \
+		  snapshot.c frames.c module_info.c report_text.c report_json.c \
+		  report_html.c svg.c)
 MAPVIEW_HDRS := $(wildcard userspace/*.h) module/mapdrv_uapi.h
 
 MODULE_SRCS := Kbuild dkms.conf $(wildcard module/*.[ch])
 
 # What the VMs run, built for the host's architecture or, with O=, for
 # the guest's.
-VM_PROGS := userspace/mapview selftests/mapdrv_test selftests/mapview_test \
+VM_PROGS := userspace/mapview selftests/mapdrv_test selftests/reload_test \
+	    selftests/mapview_test \
 	    selftests/faultinject_test selftests/stress_test bench/mapdrv_bench \
-	    selftests/pin_test
+	    selftests/pin_test selftests/lessons_test
 
 .PHONY: all module userspace selftests vm-modules deps harness check demo \
 	debug-kernel bench arm64-userspace \
@@ -89,28 +96,38 @@ userspace: $(O)userspace/mapview
 $(O)userspace/mapview: $(MAPVIEW_SRCS) $(MAPVIEW_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -o $@ \
-		$(MAPVIEW_SRCS) $(LDFLAGS) $(PKG_LIBS)
+		$(MAPVIEW_SRCS) $(USER_LDFLAGS) $(LDFLAGS) $(PKG_LIBS)
 
 # The VM tests and the host-side unit tests of mapview's parsers.
 selftests: $(addprefix $(O),$(filter-out userspace/%,$(VM_PROGS))) \
 	   userspace/tests/procfs_test
 
-$(O)selftests/mapdrv_test: selftests/mapdrv_test.c selftests/mapdrv_module.h \
-		       module/mapdrv_uapi.h | harness
+# The device's suite and the reload suite share mapdrv_test.h, and read
+# /proc with mapview's parsers.
+SUITE_DEPS := selftests/mapdrv_test.h selftests/mapdrv_module.h \
+	      module/mapdrv_uapi.h userspace/procfs.c userspace/procfs.h
+$(O)selftests/mapdrv_test $(O)selftests/reload_test: $(O)selftests/%: \
+		selftests/%.c $(SUITE_DEPS) | harness
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) $(shell $(PKG_CONFIG) --cflags libkmod) -o $@ $< \
-		$(shell $(PKG_CONFIG) --libs libkmod) $(CROSS_LDFLAGS)
+		userspace/procfs.c $(shell $(PKG_CONFIG) --libs libkmod) $(CROSS_LDFLAGS)
 
 $(O)selftests/mapview_test: selftests/mapview_test.c selftests/mapdrv_module.h \
-			module/mapdrv_uapi.h | harness
+			selftests/mapview_run.h module/mapdrv_uapi.h | harness
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) $(shell $(PKG_CONFIG) --cflags json-c libkmod) -o $@ $< \
+		$(shell $(PKG_CONFIG) --libs json-c libkmod) $(CROSS_LDFLAGS)
+
+# mapview's lessons (--lesson NAME) checked against /proc, in the VM.
+$(O)selftests/lessons_test: selftests/lessons_test.c selftests/mapdrv_module.h \
+			selftests/mapview_run.h module/mapdrv_uapi.h | harness
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) $(shell $(PKG_CONFIG) --cflags json-c libkmod) -o $@ $< \
 		$(shell $(PKG_CONFIG) --libs json-c libkmod) $(CROSS_LDFLAGS)
 
 $(O)selftests/stress_test: selftests/stress_test.c module/mapdrv_uapi.h
 	@mkdir -p $(@D)
-	$(CC) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -Imodule \
-		-o $@ $< -lpthread
+	$(CC) $(TEST_CFLAGS) -o $@ $< -lpthread $(CROSS_LDFLAGS)
 
 $(O)selftests/faultinject_test: selftests/faultinject_test.c \
 			   selftests/mapdrv_module.h | harness
@@ -128,7 +145,7 @@ $(O)selftests/pin_test: selftests/pin_test.c selftests/mapdrv_module.h \
 
 # The benchmark: runs in the VM (scripts/bench), also --quick in make check.
 BENCH_SRCS = $(wildcard bench/*.c)
-$(O)bench/mapdrv_bench: $(BENCH_SRCS) $(wildcard bench/*.h) module/mapdrv_uapi.h \
+$(O)bench/mapdrv_bench: $(BENCH_SRCS) $(wildcard bench/*.h bench/peers/*.h) module/mapdrv_uapi.h \
 		    selftests/mapdrv_module.h
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -Iselftests $(shell $(PKG_CONFIG) --cflags json-c libkmod) \
@@ -232,9 +249,21 @@ BENCH_SIZES ?= 4,64,256
 BENCH_RUNS ?= 7
 BENCH_JSON ?= build/bench.json
 BENCH_KERNEL ?= 6.12
-bench: vm-modules bench/mapdrv_bench
+BENCH_ROUNDS ?= 101
+bench: vm-modules build/$(BENCH_KERNEL)/mapdrv_peers.ko bench/mapdrv_bench
 	scripts/bench --kernel $(BENCH_KERNEL) --sizes $(BENCH_SIZES) \
-		--runs $(BENCH_RUNS) --json $(BENCH_JSON)
+		--runs $(BENCH_RUNS) --rounds $(BENCH_ROUNDS) --json $(BENCH_JSON)
+
+# The benchmark's peers (bench/peers/): other drivers' ways to map a
+# vmalloc'd buffer, a module of its own, built like mapdrv.ko (W=1,
+# -Werror) in build/K/peers/ and copied beside it; never installed.
+PEERS_SRCS := bench/peers/Kbuild bench/peers/mapdrv_peers.c \
+	      bench/peers/mapdrv_peers.h module/mapdrv_uapi.h module/mapdrv_compat.h
+build/%/mapdrv_peers.ko: $(PEERS_SRCS) | $(MAPDRV_CACHE)/kernels/%/.complete
+	@mkdir -p $(@D)/peers
+	@for f in $(PEERS_SRCS); do ln -sf $(CURDIR)/$$f $(@D)/peers/; done
+	scripts/kmake $* M=$(CURDIR)/$(@D)/peers W=1 KCFLAGS=-Werror modules
+	cp $(@D)/peers/mapdrv_peers.ko $@
 
 # checkpatch --strict, sparse and W=1 on 6.1 and 6.12, gcc/clang/cppcheck.
 lint: deps
@@ -265,8 +294,11 @@ modules_install:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 
 # MAP=faultaround|premap, DEMO_KERNEL=6.1|6.12|7.3 and ARCH=arm64 show
-# the others.  Fetches and builds only what this one VM needs.
+# the others, LESSON=cow (mapview --lessons) another lesson.  Fetches and
+# builds only what this one VM needs.
 MAP ?= fault
+LESSON ?= device
+DEMO_ARGS := --lesson $(LESSON) --explain $(if $(filter device,$(LESSON)),--touch 8 --walk 3)
 DEMO_KERNEL ?= 6.12
 ifeq ($(ARCH),arm64)
 DEMO_KEY := arm64-$(DEMO_KERNEL)
@@ -282,7 +314,7 @@ demo:
 	$(MAKE) build/$(DEMO_KEY)/mapdrv.ko $(DEMO_USER)
 	scripts/vmrun --arch $(or $(ARCH),x86_64) --kernel $(DEMO_KERNEL) \
 		--cmdline init_on_alloc=0 --modparams "pages=64 map=$(MAP)" \
-		--add $(DEMO_BIN) -- $(DEMO_BIN) --explain --touch 8 --walk 3
+		--add $(DEMO_BIN) -- $(DEMO_BIN) $(DEMO_ARGS)
 
 # make print-VAR: a variable's value, for scripts that must use the same
 # flags as the build (scripts/lint).
