@@ -3,7 +3,7 @@
  * What mapview's two suites, mapview_test.c and lessons_test.c, share:
  * where mapview is, running a tool (procps's) for its output, running
  * mapview --step and answering its pauses, reading /proc, free(1)'s
- * columns, and the JSON getters.
+ * columns, the JSON getters and the shape every step has.
  *
  * Each suite is one program, so this is a header of static inline
  * functions, like mapdrv_module.h.
@@ -440,6 +440,23 @@ static inline size_t arr_len(struct json_object *a)
 static inline struct json_object *arr_idx(struct json_object *a, size_t i)
 {
 	return i < arr_len(a) ? json_object_array_get_idx(a, i) : NULL;
+}
+
+/*
+ * JSON step @s (number @i) has each of @keys, "maps" an array and
+ * "meminfo" an object: the shape every step of every lesson has.
+ * Harness checks: the suite includes kselftest_harness.h first.
+ */
+static inline void expect_step_shape(struct __test_metadata *_metadata,
+				     struct json_object *s, int i,
+				     const char *const keys[], size_t nkeys)
+{
+	for (size_t k = 0; k < nkeys; k++) {
+		EXPECT_TRUE(json_object_object_get_ex(s, keys[k], NULL))
+			TH_LOG("step %d lacks %s", i, keys[k]);
+	}
+	EXPECT_TRUE(json_object_is_type(get(s, "maps"), json_type_array));
+	EXPECT_TRUE(json_object_is_type(get(s, "meminfo"), json_type_object));
 }
 
 #endif /* _MAPVIEW_RUN_H */

@@ -441,12 +441,8 @@ TEST_F(mapview, json_has_the_schema)
 	for (int i = 0; i < STEPS; i++) {
 		struct json_object *s = step(&self->run, i);
 
-		for (size_t k = 0; k < sizeof(step_keys) / sizeof(step_keys[0]); k++) {
-			EXPECT_TRUE(json_object_object_get_ex(s, step_keys[k], NULL))
-				TH_LOG("step %d lacks %s", i, step_keys[k]);
-		}
-		EXPECT_TRUE(json_object_is_type(get(s, "maps"), json_type_array));
-		EXPECT_TRUE(json_object_is_type(get(s, "meminfo"), json_type_object));
+		expect_step_shape(_metadata, s, i, step_keys,
+				  sizeof(step_keys) / sizeof(step_keys[0]));
 		EXPECT_LT(0, get_int(s, "vsz_kb"));
 	}
 	ASSERT_TRUE(json_object_is_type(get(self->run.root, "frames"), json_type_array));
