@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/types.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include <libkmod.h>
@@ -53,6 +54,21 @@ static inline int kmod_result(int ret)
 	return -1;
 }
 
+/*
+ * A libkmod context that logs nothing: the suites report each failure
+ * with its errno themselves, and libkmod's own line on stderr reaches the
+ * VM's console beside the TAP lines on stdout.  Once it landed in front
+ * of an "ok" line, which the count then missed (7.3: 4812 of 4813).
+ */
+static inline struct kmod_ctx *quiet_kmod_new(void)
+{
+	struct kmod_ctx *ctx = kmod_new(NULL, NULL);
+
+	if (ctx)
+		kmod_set_log_priority(ctx, LOG_CRIT);
+	return ctx;
+}
+
 /* Insert MAPDRV_KO (the path of mapdrv.ko) with @params. */
 static inline int load_module(const char *params)
 {
@@ -65,7 +81,7 @@ static inline int load_module(const char *params)
 		errno = ENOENT;
 		return -1;
 	}
-	ctx = kmod_new(NULL, NULL);
+	ctx = quiet_kmod_new();
 	if (!ctx) {
 		errno = ENOMEM;
 		return -1;
@@ -84,7 +100,7 @@ static inline struct kmod_module *module_get(struct kmod_ctx **ctx)
 {
 	struct kmod_module *mod = NULL;
 
-	*ctx = kmod_new(NULL, NULL);
+	*ctx = quiet_kmod_new();
 	if (*ctx && kmod_module_new_from_name(*ctx, MODULE_NAME, &mod) < 0)
 		mod = NULL;
 	return mod;
