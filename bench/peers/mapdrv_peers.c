@@ -45,9 +45,10 @@ static unsigned int pages = 1024;
 module_param(pages, uint, 0444);
 MODULE_PARM_DESC(pages, "Buffer size in pages (default 1024, at most half of RAM)");
 
-static char *peer = "fault-vmalloc_to_page";
+static char *peer = MAPDRV_PEER_NAME_FAULT;
 module_param(peer, charp, 0444);
-MODULE_PARM_DESC(peer, "How the buffer is mapped: remap_vmalloc_range, vm_insert_page or fault-vmalloc_to_page (default)");
+MODULE_PARM_DESC(peer, "How the buffer is mapped: " MAPDRV_PEER_NAME_LIST
+		 " (default " MAPDRV_PEER_NAME_FAULT ")");
 
 static const char * const peer_names[] = MAPDRV_PEER_NAMES;
 
@@ -133,8 +134,7 @@ static int __init peer_init(void)
 
 	ret = match_string(peer_names, ARRAY_SIZE(peer_names), peer);
 	if (ret < 0) {
-		pr_err("peer=%s: not one of remap_vmalloc_range, vm_insert_page, fault-vmalloc_to_page\n",
-		       peer);
+		pr_err("peer=%s: not one of " MAPDRV_PEER_NAME_LIST "\n", peer);
 		return -EINVAL;
 	}
 	peer_mode = ret;
