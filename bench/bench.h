@@ -3,8 +3,9 @@
  * What the files of mapdrv_bench share.  mapdrv_bench.c says what the
  * benchmark measures and why; each case lives in cases_mapdrv.c (the
  * module's paths), cases_peers.c (other drivers' ways, bench/peers/) or
- * cases_kernel.c (the kernel's own, the baselines).  rounds.c runs the
- * cases a goal compares interleaved, stats.c and goals.c judge them.
+ * cases_kernel.c (the kernel's own, the baselines); layout.c says how
+ * the reread cases' memory lies.  rounds.c runs the cases a goal
+ * compares interleaved, stats.c and goals.c judge them.
  */
 #ifndef _MAPDRV_BENCH_H
 #define _MAPDRV_BENCH_H
@@ -43,6 +44,7 @@ struct result {
 	bool failed;
 	bool unmeasured;	/* a run too short for the clock to see */
 	long anon_huge_kb;	/* reread-anon*: AnonHugePages; -1: n/a */
+	double frames_in_order;	/* reread-*: frames_in_order_pct(); -1: n/a */
 };
 
 extern const char *const case_order[];	/* every case, the table's order */
@@ -62,6 +64,7 @@ void record(const char *name, size_t size, enum unit unit, double *values,
 void record_failure(const char *name, size_t size);
 /* What smaps said of the case's mapping: AnonHugePages in kB. */
 void note_anon_huge(const char *name, size_t size, long kb);
+void note_frames_in_order(const char *name, size_t size, double pct);
 bool any_case_failed(void);
 /* record() unless @name at @size has a result already; @values unsorted. */
 void record_once(const char *name, size_t size, enum unit unit,
@@ -175,8 +178,13 @@ void fault_around_restore(void);
 void bench_anon(size_t size, int runs);
 /* Anonymous memory filled; @nohuge: MADV_NOHUGEPAGE first.  NULL: failed. */
 void *map_anon_reread(size_t size, bool nohuge);
+
+/* ---- what /proc says of a reread mapping (layout.c) ------------------- */
+
 /* AnonHugePages of the mapping at @p, in kB; -1 if not found. */
 long anon_huge_kb(const void *p);
+/* % of its pages whose frame follows the previous page's; -1: unseen. */
+double frames_in_order_pct(const void *p, size_t size);
 
 /* ---- the goals' sessions (sessions.c) --------------------------------- */
 

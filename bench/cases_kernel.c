@@ -220,25 +220,3 @@ void *map_anon_reread(size_t size, bool nohuge)
 	memset(p, 1, size);
 	return p;
 }
-
-/* smaps: the mapping's header line "start-end perms ...", then its fields. */
-long anon_huge_kb(const void *p)
-{
-	unsigned long start, end, addr = (unsigned long)p;
-	FILE *f = fopen("/proc/self/smaps", "re");
-	char line[512];
-	bool inside = false;
-	long kb = -1;
-
-	if (!f)
-		return -1;
-	while (kb < 0 && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
-		    strchr(line, '-') < strchr(line, ' '))
-			inside = start <= addr && addr < end;
-		else if (inside)
-			sscanf(line, "AnonHugePages: %ld kB", &kb);
-	}
-	fclose(f);
-	return kb;
-}

@@ -46,7 +46,8 @@
  * the module's loads.  The sessions (which cases side by side, for
  * which goal) are in sessions.c, the cases in cases_mapdrv.c,
  * cases_peers.c and cases_kernel.c, the loops they time in touch.c, the
- * medians in results.c, what is printed in report.c and goals.c.
+ * reread mappings' layout in layout.c, the medians in results.c, what is
+ * printed in report.c and goals.c.
  */
 #include <errno.h>
 #include <getopt.h>

@@ -100,6 +100,9 @@ void print_table(const size_t *sizes, int nsizes)
 				printf("%-28s %9s   AnonHugePages %ld kB: %.0f%% of it in huge pages\n",
 				       "", "", r->anon_huge_kb,
 				       100.0 * r->anon_huge_kb * 1024 / r->size);
+			if (r->frames_in_order >= 0)
+				printf("%-28s %9s   frames in physical order: %.1f%% of its pages (pagemap)\n",
+				       "", "", r->frames_in_order);
 		}
 	}
 }
@@ -152,6 +155,9 @@ static struct json_object *json_results(const size_t *sizes, int nsizes)
 			if (r->anon_huge_kb >= 0)
 				json_object_object_add(o, "anon_huge_pages_kb",
 						       json_object_new_int64(r->anon_huge_kb));
+			if (r->frames_in_order >= 0)
+				json_object_object_add(o, "frames_in_order_pct",
+						       json_number(r->frames_in_order, 1));
 			if (ratio_to_shmem(r, &ratio))
 				json_object_object_add(o, "ratio_to_shmem",
 						       json_number(ratio, 4));

@@ -51,7 +51,7 @@ void record(const char *name, size_t size, enum unit unit, double *values,
 	results[nresults++] = (struct result){
 		.name = name, .size = size, .unit = unit, .median = mid,
 		.min = values[0], .max = values[runs - 1], .runs = runs,
-		.anon_huge_kb = -1,
+		.anon_huge_kb = -1, .frames_in_order = -1,
 	};
 	/*
 	 * A run the clock did not see move (a kernel whose clock ticks in
@@ -91,7 +91,7 @@ void record_failure(const char *name, size_t size)
 	else
 		results[nresults++] = (struct result){
 			.name = name, .size = size, .failed = true,
-			.anon_huge_kb = -1,
+			.anon_huge_kb = -1, .frames_in_order = -1,
 		};
 	any_failed = true;
 	fprintf(stderr, "bench: %4zu MiB %-26s FAILED\n", size / MIB, name);
@@ -103,6 +103,14 @@ void note_anon_huge(const char *name, size_t size, long kb)
 
 	if (r)
 		results[r - results].anon_huge_kb = kb;
+}
+
+void note_frames_in_order(const char *name, size_t size, double pct)
+{
+	const struct result *r = lookup_result(name, size);
+
+	if (r)
+		results[r - results].frames_in_order = pct;
 }
 
 bool any_case_failed(void)

@@ -288,6 +288,7 @@ int session_premap(const struct plan *p)
 int session_reread(const struct plan *p)
 {
 	struct reread mapdrv = { .size = p->size }, nothp = mapdrv, anon = mapdrv;
+	const struct reread *read[3] = { &mapdrv, &nothp, &anon };
 	struct lane lanes[3];
 	long kb;
 	int ret = -1;
@@ -316,6 +317,10 @@ int session_reread(const struct plan *p)
 	ret = run_goal(p, lanes, 3, "reread-vs-anon-nothp", 0, 1, 0.95, false);
 	note_anon_huge("reread-anon-nothp", p->size, 0);
 	note_anon_huge("reread-anon", p->size, anon_huge_kb(anon.p));
+	/* After the timing: reading pagemap must not warm what is timed. */
+	for (int i = 0; i < 3; i++)
+		note_frames_in_order(lanes[i].name, p->size,
+				     frames_in_order_pct(read[i]->p, p->size));
 out:
 	if (mapdrv.p)
 		munmap((void *)mapdrv.p, p->size);
