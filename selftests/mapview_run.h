@@ -36,7 +36,15 @@ static inline const char *mapview_path(void)
 	return p ? p : "userspace/mapview";
 }
 
-/* ---- /proc, read by the test ------------------------------------------ */
+/*
+ * ---- /proc, read by the test ------------------------------------------
+ *
+ * mapview parses /proc with userspace/procfs.c, and the device's suites
+ * use that parser too.  mapview's suites judge mapview's numbers, so they
+ * read the same files with these few lines of their own: a bug in
+ * procfs.c would otherwise show up on both sides of every comparison and
+ * pass.
+ */
 
 /*
  * A whole /proc/@pid/@file (@pid 0: the path @file), NUL-terminated,
