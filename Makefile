@@ -144,9 +144,10 @@ $(O)selftests/pin_test: selftests/pin_test.c selftests/mapdrv_module.h \
 		$(shell $(PKG_CONFIG) --libs libkmod) $(CROSS_LDFLAGS)
 
 # The benchmark: runs in the VM (scripts/bench), also --quick in make check.
-BENCH_SRCS = $(wildcard bench/*.c)
+# procfs.c: mapview's pagemap decoding, for the reread cases' layout.
+BENCH_SRCS = $(wildcard bench/*.c) userspace/procfs.c
 $(O)bench/mapdrv_bench: $(BENCH_SRCS) $(wildcard bench/*.h bench/peers/*.h) module/mapdrv_uapi.h \
-		    selftests/mapdrv_module.h
+		    selftests/mapdrv_module.h userspace/procfs.h
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -Iselftests $(shell $(PKG_CONFIG) --cflags json-c libkmod) \
 		-o $@ $(BENCH_SRCS) $(shell $(PKG_CONFIG) --libs json-c libkmod) \

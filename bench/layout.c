@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "procfs.h"
 
 /* smaps: the mapping's header line "start-end perms ...", then its fields. */
 long anon_huge_kb(const void *p)
@@ -39,9 +40,6 @@ long anon_huge_kb(const void *p)
 	return kb;
 }
 
-#define PM_PRESENT	(1ULL << 63)
-#define PM_PFN_MASK	((1ULL << 55) - 1)
-
 /*
  * The share of pages, after the first, whose frame is the one right
  * after the previous page's.  Needs every page present and the PFNs
@@ -51,7 +49,8 @@ double frames_in_order_pct(const void *p, size_t size)
 {
 	size_t pages = size / page_size, in_order = 0;
 	off_t at = (off_t)((uintptr_t)p / page_size * sizeof(uint64_t));
-	uint64_t *e = malloc(pages * sizeof(*e));
+	uint64_t *e = malloc(pages * sizeof(*e)), prev = 0;
+	struct pagemap_entry pe;
 	double pct = -1;
 	ssize_t got;
 	int fd;
@@ -66,10 +65,12 @@ double frames_in_order_pct(const void *p, size_t size)
 	if (got != (ssize_t)(pages * sizeof(*e)) || pages < 2)
 		goto out;
 	for (size_t i = 0; i < pages; i++) {
-		if (!(e[i] & PM_PRESENT) || !(e[i] & PM_PFN_MASK))
+		pagemap_decode(e[i], &pe);
+		if (!pe.present || !pe.pfn)
 			goto out;
-		if (i && (e[i] & PM_PFN_MASK) == (e[i - 1] & PM_PFN_MASK) + 1)
+		if (i && pe.pfn == prev + 1)
 			in_order++;
+		prev = pe.pfn;
 	}
 	pct = 100.0 * (double)in_order / (double)(pages - 1);
 out:

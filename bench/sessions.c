@@ -288,7 +288,6 @@ int session_premap(const struct plan *p)
 int session_reread(const struct plan *p)
 {
 	struct reread mapdrv = { .size = p->size }, nothp = mapdrv, anon = mapdrv;
-	const struct reread *read[3] = { &mapdrv, &nothp, &anon };
 	struct lane lanes[3];
 	long kb;
 	int ret = -1;
@@ -320,7 +319,8 @@ int session_reread(const struct plan *p)
 	/* After the timing: reading pagemap must not warm what is timed. */
 	for (int i = 0; i < 3; i++)
 		note_frames_in_order(lanes[i].name, p->size,
-				     frames_in_order_pct(read[i]->p, p->size));
+				     frames_in_order_pct(((struct reread *)lanes[i].arg)->p,
+							 p->size));
 out:
 	if (mapdrv.p)
 		munmap((void *)mapdrv.p, p->size);
